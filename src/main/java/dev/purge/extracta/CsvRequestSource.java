@@ -1,0 +1,55 @@
+package dev.purge.extracta;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.LongConsumer;
+
+/** The requests of a CSV file, mapped through its {@link CsvLayout}. */
+final class CsvRequestSource implements RequestSource {
+
+    private final CsvLineReader reader;
+    private final CsvLayout layout;
+    private final String source;
+    private final String defaultClassificationId;
+    private boolean headerSkipped;
+
+    CsvRequestSource(Path file, String source, CsvLayout layout, String defaultClassificationId,
+                     LongConsumer bytesRead) throws IOException {
+        this.reader = new CsvLineReader(file, bytesRead);
+        this.layout = layout;
+        this.source = source;
+        this.defaultClassificationId = defaultClassificationId;
+    }
+
+    @Override
+    public RequestRow next() throws UnreadableFileException {
+        CsvLine csvLine = reader.next();
+        if (csvLine != null && layout.hasHeader() && !headerSkipped) {
+            headerSkipped = true;
+            csvLine = reader.next();
+        }
+        if (csvLine == null) {
+            return null;
+        }
+        List<String> values = csvLine.values();
+        String problem = null;
+        if (!layout.hasHeader() && values.size() != layout.columns()) {
+            problem = "expected " + layout.columns() + " column" + (layout.columns() == 1 ? "" : "s")
+                    + ", found " + values.size();
+        }
+        String classificationId = layout.classificationColumn() < 0
+                ? defaultClassificationId : valueAt(values, layout.classificationColumn());
+        String batchId = valueAt(values, layout.batchColumn());
+        return RequestSource.row(source, csvLine.line(), classificationId, batchId, problem);
+    }
+
+    private static String valueAt(List<String> values, int column) {
+        return column < values.size() ? values.get(column) : null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        reader.close();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.purge.extracta;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the dead-letter record of a failed exchange from the original request (an exchange property, never the
+ * mutated body) and the exception that ended it, as one JSON line addressed to {@code <source>.jsonl}.
+ */
+public class DeadLetters {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+    public static final String OUTCOME_PROPERTY = "extractaOutcome";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Values longer than this are cut in records: a 10,000-character "ID" is evidence, not something to replay. */
+    private static final int MAX_VALUE_LENGTH = 1024;
+
+    /** Replaces the body with the record's JSON line and sets the target file name. */
+    public void toRecord(Exchange exchange) throws JsonProcessingException {
+        DeadLetterRecord record = recordOf(exchange);
+        exchange.setProperty(OUTCOME_PROPERTY, record.reason());
+        LOG.warn("Dead letter: {} line {}: {}{}: {}", record.source(), record.line() == null ? "-" : record.line(),
+                record.reason(), record.httpStatus() == null ? "" : " (HTTP " + record.httpStatus() + ")",
+                record.message());
+        exchange.getMessage().setHeader(Exchange.FILE_NAME, record.source() + ".jsonl");
+        exchange.getMessage().setBody(MAPPER.writeValueAsString(record) + "\n");
+    }
+
+    static DeadLetterRecord recordOf(Exchange exchange) {
+        Throwable e = Failures.caught(exchange);
+        Outcome reason = Failures.outcomeOf(e);
+        Throwable explaining = Failures.explaining(e);
+        Integer httpStatus = explaining instanceof DeleteFailedException failed ? failed.getHttpStatus() : null;
+        AttemptLog attempts = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);
+        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
+        String source;
+        Long line;
+        String classificationId = null;
+        String batchId = null;
+        if (request != null) {
+            source = request.source();
+            line = request.line();
+            classificationId = cut(request.classificationId());
+            batchId = cut(request.batchId());
+        } else {
+            FileRun run = FileRunTracker.fileRun(exchange);
+            source = run.source();
+            line = explaining instanceof UnreadableFileException unreadable ? unreadable.getLine() : null;
+        }
+        return new DeadLetterRecord(classificationId, batchId, source, line, reason, httpStatus,
+                Failures.describe(e),
+                attempts == null ? 0 : attempts.attempts(),
+                attempts == null ? null : text(attempts.firstAttemptAt()),
+                attempts == null ? null : text(attempts.lastAttemptAt()));
+    }
+
+    private static String cut(String value) {
+        if (value == null || value.length() <= MAX_VALUE_LENGTH) {
+            return SecretRedactor.redact(value);
+        }
+        return SecretRedactor.redact(value.substring(0, MAX_VALUE_LENGTH)) + "…(" + value.length() + " characters)";
+    }
+
+    private static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.purge.extracta;
+
+import java.io.IOException;
+import org.apache.camel.Exchange;
+
+/** Maps whatever ended a request to its {@link Outcome}. */
+final class Failures {
+
+    private Failures() {
+    }
+
+    /** The exception that ended the current attempt: still on the exchange, or already moved to a property. */
+    static Throwable caught(Exchange exchange) {
+        Throwable e = exchange.getException();
+        return e != null ? e : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+    }
+
+    static Outcome outcomeOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DeleteFailedException failed) {
+                return failed.getOutcome();
+            }
+            if (t instanceof UnreadableFileException) {
+                return Outcome.UNREADABLE_FILE;
+            }
+            if (t instanceof IOException) {
+                return Outcome.NETWORK;
+            }
+        }
+        return Outcome.INTERNAL_ERROR;
+    }
+
+    /** The innermost exception of the chain that explains the outcome. */
+    static Throwable explaining(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DeleteFailedException || t instanceof UnreadableFileException || t instanceof IOException) {
+                return t;
+            }
+        }
+        return e;
+    }
+
+    /** A one-line, key-free description: the API's message, else the exception's type and message. */
+    static String describe(Throwable e) {
+        Throwable t = explaining(e);
+        if (t == null) {
+            return null;
+        }
+        String message = t instanceof DeleteFailedException || t instanceof UnreadableFileException
+                ? t.getMessage()
+                : t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return SecretRedactor.redact(message);
+    }
+}

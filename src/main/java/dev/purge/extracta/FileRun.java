@@ -1,0 +1,127 @@
+package dev.purge.extracta;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The live state of one file being processed: counters by outcome, rows and bytes read. Thread-safe. */
+public final class FileRun {
+
+    private final String source;
+    private final Path path;
+    private final long size;
+    private final boolean dryRun;
+    private final Instant startedAt = Instant.now();
+    private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
+    private final AtomicLong rowsRead = new AtomicLong();
+    private volatile long bytesRead;
+    private volatile String deadLetterTarget;
+    private BufferedWriter dryRunPlan;
+
+    FileRun(String source, Path path, long size, boolean dryRun) {
+        this.source = source;
+        this.path = path;
+        this.size = size;
+        this.dryRun = dryRun;
+        for (Outcome outcome : Outcome.values()) {
+            outcomes.put(outcome, new LongAdder());
+        }
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public boolean dryRun() {
+        return dryRun;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    void rowRead() {
+        rowsRead.incrementAndGet();
+    }
+
+    void bytesRead(long bytes) {
+        bytesRead = bytes;
+    }
+
+    public long rowsRead() {
+        return rowsRead.get();
+    }
+
+    /** Share of the file read so far, 0 to 1, by bytes. */
+    public double shareRead() {
+        return size == 0 ? 1.0 : Math.min(1.0, (double) bytesRead / size);
+    }
+
+    void increment(Outcome outcome) {
+        outcomes.get(outcome).increment();
+    }
+
+    public long count(Outcome outcome) {
+        return outcomes.get(outcome).sum();
+    }
+
+    public Map<Outcome, Long> totals() {
+        Map<Outcome, Long> totals = new EnumMap<>(Outcome.class);
+        outcomes.forEach((outcome, adder) -> totals.put(outcome, adder.sum()));
+        return totals;
+    }
+
+    /** Rows with a final outcome (an unreadable file is not a row). */
+    public long rowsDone() {
+        return outcomes.entrySet().stream()
+                .filter(e -> e.getKey() != Outcome.UNREADABLE_FILE)
+                .mapToLong(e -> e.getValue().sum())
+                .sum();
+    }
+
+    public long rowsFailed() {
+        return outcomes.entrySet().stream()
+                .filter(e -> e.getKey().isDeadLettered() && e.getKey() != Outcome.UNREADABLE_FILE)
+                .mapToLong(e -> e.getValue().sum())
+                .sum();
+    }
+
+    void deadLetterTarget(String target) {
+        deadLetterTarget = target;
+    }
+
+    public String deadLetterTarget() {
+        return deadLetterTarget;
+    }
+
+    synchronized void appendToDryRunPlan(Path planFile, String jsonLine) throws IOException {
+        if (dryRunPlan == null) {
+            Files.createDirectories(planFile.getParent());
+            dryRunPlan = Files.newBufferedWriter(planFile, StandardCharsets.UTF_8);
+        }
+        dryRunPlan.write(jsonLine);
+        dryRunPlan.write('\n');
+    }
+
+    synchronized void closeDryRunPlan() throws IOException {
+        if (dryRunPlan != null) {
+            dryRunPlan.close();
+            dryRunPlan = null;
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.purge.extracta;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows every file from pick-up to report: counts outcomes, logs a start line, a progress line at a fixed interval
+ * while the file runs, and an end line with the totals, and writes the per-file report (and, in dry-run, the plan of
+ * what would have been sent).
+ */
+public class FileRunTracker implements CamelContextAware {
+
+    public static final String RUN_PROPERTY = "extractaFileRun";
+    private static final Logger LOG = LoggerFactory.getLogger(FileRunTracker.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper LINE_MAPPER = new ObjectMapper();
+
+    private final Set<FileRun> active = ConcurrentHashMap.newKeySet();
+    private CamelContext camelContext;
+    private ScheduledExecutorService progressTimer;
+    private Path reportsDir = Path.of("data", "reports");
+    private String deadLetterUri = "";
+    private String deleteUrl = "";
+    private boolean dryRun;
+    private long progressInterval = 10_000;
+
+    public static FileRun fileRun(Exchange exchange) {
+        FileRun run = exchange.getProperty(RUN_PROPERTY, FileRun.class);
+        if (run == null) {
+            throw new IllegalStateException("no file run on exchange " + exchange.getExchangeId());
+        }
+        return run;
+    }
+
+    /** Opens the run of the file the exchange carries and logs its start. */
+    public void start(Exchange exchange) throws IOException {
+        Path path = Path.of(exchange.getMessage().getHeader("CamelFileAbsolutePath", String.class));
+        String source = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        FileRun run = new FileRun(source, path, Files.size(path), dryRun);
+        exchange.setProperty(RUN_PROPERTY, run);
+        active.add(run);
+        startProgressTimer();
+        LOG.info("Started {} ({} bytes){}", source, run.size(), dryRun ? " in dry-run: nothing will be sent" : "");
+    }
+
+    public void deleted(Exchange exchange) {
+        fileRun(exchange).increment(Outcome.DELETED);
+    }
+
+    public void duplicate(Exchange exchange) {
+        fileRun(exchange).increment(Outcome.DUPLICATE);
+    }
+
+    /** Counts a dead-lettered request (or file) and remembers where its record went. */
+    public void deadLettered(Exchange exchange) {
+        FileRun run = fileRun(exchange);
+        run.increment(exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
+        if (!dryRun) {
+            run.deadLetterTarget(deadLetterTarget(run.source()));
+        }
+    }
+
+    /** Dry-run: writes what would be sent for a valid row to the plan file. */
+    public void wouldDelete(Exchange exchange) throws IOException {
+        FileRun run = fileRun(exchange);
+        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
+        run.appendToDryRunPlan(planFile(run), LINE_MAPPER.writeValueAsString(Map.of(
+                "line", request.line(),
+                "action", "DELETE " + deleteUrl,
+                "body", LINE_MAPPER.writeValueAsString(request.body()))));
+        run.increment(Outcome.WOULD_DELETE);
+    }
+
+    /** Dry-run: writes the dead-letter record a row would have produced to the plan file, instead of dead-lettering. */
+    public void wouldDeadLetter(Exchange exchange) throws IOException {
+        FileRun run = fileRun(exchange);
+        run.appendToDryRunPlan(planFile(run), exchange.getMessage().getBody(String.class).strip());
+        run.increment(exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
+    }
+
+    /** Every row has a final outcome: writes the report and logs the totals. */
+    public void finish(Exchange exchange) throws IOException {
+        close(fileRun(exchange), dryRun ? "DRY_RUN" : "DONE", null);
+    }
+
+    /** The file is going to .failed: writes the report with the reason. */
+    public void failed(Exchange exchange) throws IOException {
+        FileRun run = exchange.getProperty(RUN_PROPERTY, FileRun.class);
+        if (run == null) {
+            return;
+        }
+        Throwable e = Failures.caught(exchange);
+        close(run, "FAILED", Failures.describe(e));
+    }
+
+    private void close(FileRun run, String status, String error) throws IOException {
+        if (!active.remove(run)) {
+            return; // already closed
+        }
+        run.closeDryRunPlan();
+        Instant finishedAt = Instant.now();
+        long millis = Duration.between(run.startedAt(), finishedAt).toMillis();
+        FileReport report = new FileReport(run.source(), status, run.dryRun(), run.startedAt().toString(),
+                finishedAt.toString(), millis, run.rowsRead(), run.totals(), run.deadLetterTarget(), error);
+        Path reportFile = reportsDir.resolve(run.source() + ".report.json");
+        Files.createDirectories(reportsDir);
+        Path temp = Files.createTempFile(reportsDir, ".report-", ".tmp");
+        MAPPER.writeValue(temp.toFile(), report);
+        Files.move(temp, reportFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        String totals = run.totals().entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+        if ("FAILED".equals(status)) {
+            LOG.error("Failed {} after {} ms: {} rows read, {}; {}; report {}", run.source(), millis, run.rowsRead(),
+                    totals.isEmpty() ? "no outcomes" : totals, error, reportFile);
+        } else {
+            LOG.info("Finished {} in {} ms: {} rows read, {}; report {}", run.source(), millis, run.rowsRead(),
+                    totals.isEmpty() ? "no outcomes" : totals, reportFile);
+        }
+    }
+
+    private void logProgress() {
+        for (FileRun run : active) {
+            long elapsed = Duration.between(run.startedAt(), Instant.now()).toMillis();
+            if (elapsed < progressInterval) {
+                continue;
+            }
+            long done = run.rowsDone();
+            LOG.info("Progress {}: {} rows done, {} deleted, {} failed, {} rows/s, {}% of the file read",
+                    run.source(), done, run.count(Outcome.DELETED), run.rowsFailed(),
+                    String.format("%.1f", done * 1000.0 / Math.max(elapsed, 1)),
+                    String.format("%.1f", run.shareRead() * 100));
+        }
+    }
+
+    private synchronized void startProgressTimer() {
+        if (progressTimer == null && camelContext != null && progressInterval > 0) {
+            progressTimer = camelContext.getExecutorServiceManager()
+                    .newSingleThreadScheduledExecutor(this, "extracta-progress");
+            progressTimer.scheduleAtFixedRate(this::logProgress, progressInterval, progressInterval,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private Path planFile(FileRun run) {
+        return reportsDir.resolve(run.source() + ".dry-run.jsonl");
+    }
+
+    /** A readable address for a source's dead-letter records: the file path for the default file URI. */
+    String deadLetterTarget(String source) {
+        if (deadLetterUri.startsWith("file:")) {
+            String dir = deadLetterUri.substring("file:".length()).replaceFirst("^//", "");
+            int query = dir.indexOf('?');
+            if (query >= 0) {
+                dir = dir.substring(0, query);
+            }
+            return Path.of(dir).resolve(source + ".jsonl").toString();
+        }
+        return deadLetterUri;
+    }
+
+    public void setReportsDir(String reportsDir) {
+        this.reportsDir = Path.of(reportsDir);
+    }
+
+    public void setDeadLetterUri(String deadLetterUri) {
+        this.deadLetterUri = deadLetterUri;
+    }
+
+    public void setDeleteUrl(String deleteUrl) {
+        this.deleteUrl = deleteUrl;
+    }
+
+    public void setDryRun(boolean dryRun) {
+        this.dryRun = dryRun;
+    }
+
+    public void setProgressInterval(long progressInterval) {
+        this.progressInterval = progressInterval;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+}

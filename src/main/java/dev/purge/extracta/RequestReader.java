@@ -1,0 +1,125 @@
+package dev.purge.extracta;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import org.apache.camel.Exchange;
+
+/**
+ * Reads a dropped file in two streaming passes. {@link #inspect} checks the whole file first (UTF-8, no binary
+ * content, CSV structure and layout) so an unreadable file is refused before any of its rows is sent; {@link #open}
+ * then hands the rows, one at a time, to the splitter.
+ */
+public class RequestReader {
+
+    public static final String LAYOUT_PROPERTY = "extractaCsvLayout";
+
+    private String defaultClassificationId;
+
+    public void setDefaultClassificationId(String defaultClassificationId) {
+        this.defaultClassificationId = defaultClassificationId == null || defaultClassificationId.isBlank()
+                ? null : defaultClassificationId.strip();
+    }
+
+    public String getDefaultClassificationId() {
+        return defaultClassificationId;
+    }
+
+    /** Refuses a file that cannot be read at all, naming the line; remembers the CSV layout for {@link #open}. */
+    public void inspect(Exchange exchange) throws IOException, UnreadableFileException {
+        Path file = FileRunTracker.fileRun(exchange).path();
+        Utf8FileScanner.scan(file);
+        if (isJsonLines(file)) {
+            return;
+        }
+        try (CsvLineReader reader = new CsvLineReader(file, n -> { })) {
+            CsvLine first = reader.next();
+            if (first == null) {
+                throw new UnreadableFileException("no header and no rows, only blank lines", null);
+            }
+            exchange.setProperty(LAYOUT_PROPERTY, CsvLayout.of(first, defaultClassificationId != null));
+            while (reader.next() != null) {
+                // reading to the end is the check: a malformed record throws with its line
+            }
+        }
+    }
+
+    /** The rows of the file in order, invalid rows and duplicates marked; the splitter closes it. */
+    public Iterator<RequestRow> open(Exchange exchange) throws IOException {
+        FileRun run = FileRunTracker.fileRun(exchange);
+        Path file = run.path();
+        RequestSource source = isJsonLines(file)
+                ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead)
+                : new CsvRequestSource(file, run.source(), exchange.getProperty(LAYOUT_PROPERTY, CsvLayout.class),
+                        defaultClassificationId, run::bytesRead);
+        return new RowIterator(source, run);
+    }
+
+    static boolean isJsonLines(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jsonl");
+    }
+
+    /** Pulls rows from a source and marks a valid pair seen earlier in the same file as a duplicate. */
+    private static final class RowIterator implements Iterator<RequestRow>, Closeable {
+
+        private final RequestSource source;
+        private final FileRun run;
+        private final Set<String> seenPairs = new HashSet<>();
+        private RequestRow next;
+        private boolean done;
+
+        RowIterator(RequestSource source, FileRun run) {
+            this.source = source;
+            this.run = run;
+        }
+
+        @Override
+        public synchronized boolean hasNext() {
+            if (next == null && !done) {
+                next = read();
+                done = next == null;
+            }
+            return next != null;
+        }
+
+        @Override
+        public synchronized RequestRow next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            RequestRow row = next;
+            next = null;
+            return row;
+        }
+
+        private RequestRow read() {
+            try {
+                RequestRow row = source.next();
+                if (row == null) {
+                    return null;
+                }
+                run.rowRead();
+                if (row.valid() && !seenPairs.add(row.request().pairKey())) {
+                    return new RequestRow(row.request(), null, true);
+                }
+                return row;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (UnreadableFileException e) {
+                // the file changed after inspection: fail the file rather than guess
+                throw new IllegalStateException(run.source() + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            source.close();
+        }
+    }
+}

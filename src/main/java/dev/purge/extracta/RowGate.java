@@ -1,0 +1,38 @@
+package dev.purge.extracta;
+
+import org.apache.camel.Exchange;
+
+/**
+ * First step for every row: keeps the request as read in exchange properties, the only place the rest of the
+ * pipeline reads it from, and stops invalid rows before any call is made.
+ */
+public class RowGate {
+
+    public static final String REQUEST_PROPERTY = "extractaRequest";
+    public static final String DUPLICATE_PROPERTY = "extractaDuplicate";
+
+    /** Admits a row. Throws {@link DeleteFailedException} with {@link Outcome#INVALID_INPUT} for an invalid one. */
+    public void admit(Exchange exchange) throws DeleteFailedException {
+        RequestRow row = exchange.getMessage().getBody(RequestRow.class);
+        if (row == null) {
+            throw new IllegalArgumentException("the row route expects a RequestRow body");
+        }
+        exchange.setProperty(REQUEST_PROPERTY, row.request());
+        exchange.setProperty(DUPLICATE_PROPERTY, row.duplicate());
+        if (!row.valid()) {
+            throw DeleteFailedException.invalidInput(row.problem());
+        }
+    }
+
+    /** Starts one attempt: counts it and puts the JSON-ready body, rebuilt from the original request, in place. */
+    public void beginAttempt(Exchange exchange) {
+        AttemptLog log = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);
+        if (log == null) {
+            log = new AttemptLog();
+            exchange.setProperty(AttemptLog.PROPERTY, log);
+        }
+        log.begin();
+        DeleteBatchRequest request = exchange.getProperty(REQUEST_PROPERTY, DeleteBatchRequest.class);
+        exchange.getMessage().setBody(request.body());
+    }
+}

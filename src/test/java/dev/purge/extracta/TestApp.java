@@ -1,0 +1,138 @@
+package dev.purge.extracta;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.camel.main.Main;
+
+/**
+ * The real application (production Main, application.properties and routes/), started in the test JVM against a
+ * WireMock server on loopback, with its data folder under target/test-data so the API-key scan can read it.
+ */
+final class TestApp implements AutoCloseable {
+
+    /** A recognisable key: the leak check greps every test output for it. */
+    static final String API_KEY = "xk-test-7d41c0-NEVER-LOGGED";
+    static final String DELETE_PATH = "/documentClassification/deleteBatch";
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    final WireMockServer wireMock;
+    final Path dataDir;
+    private final Main main;
+
+    private TestApp(WireMockServer wireMock, Path dataDir, Main main) {
+        this.wireMock = wireMock;
+        this.dataDir = dataDir;
+        this.main = main;
+    }
+
+    static Map<String, String> defaults() {
+        Map<String, String> p = new LinkedHashMap<>();
+        // the machine's EXTRACTA_* variables must not beat the test's settings
+        p.put("camel.component.properties.environment-variable-mode", "1");
+        p.put("extracta.api-key", API_KEY);
+        p.put("extracta.inbox.poll-delay", "100");
+        p.put("extracta.inbox.min-age", "300");
+        p.put("extracta.inbox.read-lock-check-interval", "100");
+        p.put("extracta.retry.max-attempts", "3");
+        p.put("extracta.retry.initial-delay", "50");
+        p.put("extracta.retry.max-delay", "2000");
+        p.put("extracta.http.response-timeout", "1000");
+        p.put("extracta.progress-interval", "500");
+        p.put("camel.main.shutdown-timeout", "5");
+        return p;
+    }
+
+    static TestApp start(String name, Map<String, String> overrides) throws Exception {
+        WireMockServer wireMock = new WireMockServer(WireMockConfiguration.options()
+                .bindAddress("127.0.0.1").dynamicPort());
+        wireMock.start();
+        Path dataDir = Path.of("target", "test-data", name + "-" + System.nanoTime()).toAbsolutePath();
+        Files.createDirectories(dataDir.resolve("inbox"));
+        Map<String, String> properties = defaults();
+        properties.put("extracta.base-url", "http://127.0.0.1:" + wireMock.port());
+        properties.put("extracta.data-dir", dataDir.toString());
+        properties.putAll(overrides);
+        Main main = ExtractaPurgeApplication.newMain();
+        properties.forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (Exception e) {
+            wireMock.stop();
+            throw e;
+        }
+        return new TestApp(wireMock, dataDir, main);
+    }
+
+    Path inbox() {
+        return dataDir.resolve("inbox");
+    }
+
+    /** Writes a file the way a careful producer does: a hidden temporary name, then an atomic rename. */
+    Path drop(String fileName, byte[] content) throws IOException {
+        Path temp = inbox().resolve("." + fileName + ".part");
+        Files.write(temp, content);
+        return Files.move(temp, inbox().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    Path drop(String fileName, String content) throws IOException {
+        return drop(fileName, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Waits for the file's report (written when the file is finished) and for the file to leave the inbox. */
+    JsonNode awaitReport(String fileName) {
+        Path report = dataDir.resolve("reports").resolve(fileName + ".report.json");
+        await().atMost(TIMEOUT).until(() -> Files.exists(report) && !Files.exists(inbox().resolve(fileName)));
+        try {
+            return MAPPER.readTree(report.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    List<JsonNode> deadLetters(String fileName) throws IOException {
+        Path file = dataDir.resolve("deadletter").resolve(fileName + ".jsonl");
+        List<JsonNode> records = new ArrayList<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                records.add(MAPPER.readTree(line));
+            }
+        }
+        return records;
+    }
+
+    Optional<Path> movedTo(String folder, String fileName) throws IOException {
+        Path dir = inbox().resolve(folder);
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-" + fileName)).findFirst();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } finally {
+            wireMock.stop();
+        }
+    }
+}
