@@ -56,7 +56,7 @@ final class CsvLineReader implements Closeable {
             for (String value : record) {
                 String trimmed = value == null ? "" : value.strip();
                 values.add(trimmed);
-                if (!trimmed.isEmpty()) {
+                if (!TextFiles.isBlank(trimmed)) {
                     blank = false;
                 }
             }

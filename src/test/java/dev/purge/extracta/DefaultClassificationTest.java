@@ -1,0 +1,54 @@
+package dev.purge.extracta;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.purge.extracta.DeleteBatchPipelineTest.body;
+import static dev.purge.extracta.DeleteBatchPipelineTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Files that name only batches, with extracta.default-classification-id set. */
+class DefaultClassificationTest {
+
+    static TestApp app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = TestApp.start("default-classification", Map.of("extracta.default-classification-id", "cls-default"));
+        app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
+                .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")));
+    }
+
+    @AfterAll
+    static void stop() {
+        app.close();
+    }
+
+    @Test
+    void batchIdOnlyHeaderHeaderlessColumnsAndJsonLinesUseTheDefault() throws Exception {
+        app.drop("batch-header.csv", "batchId\nh1\nh2\n");
+        app.drop("one-column.csv", "o1\no2\n");
+        app.drop("two-columns.csv", "explicit,t1\n");
+        app.drop("lines.jsonl", "{\"batchId\":\"j1\"}\n\n{\"batchId\":\" j2 \",\"classificationId\":\"explicit\","
+                + "\"reason\":\"SERVER_ERROR\"}\n");
+        for (String name : List.of("batch-header.csv", "one-column.csv", "two-columns.csv", "lines.jsonl")) {
+            JsonNode report = app.awaitReport(name);
+            assertThat(report.get("status").asText()).as(name).isEqualTo("DONE");
+        }
+        List<String> sent = app.wireMock.findAll(com.github.tomakehurst.wiremock.client.WireMock
+                .deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).stream()
+                .map(LoggedRequest::getBodyAsString).toList();
+        assertThat(sent).containsExactlyInAnyOrder(
+                body("cls-default", "h1"), body("cls-default", "h2"),
+                body("cls-default", "o1"), body("cls-default", "o2"),
+                body("explicit", "t1"),
+                body("cls-default", "j1"), body("explicit", "j2"));
+    }
+}

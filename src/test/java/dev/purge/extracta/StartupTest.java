@@ -1,0 +1,31 @@
+package dev.purge.extracta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Startup refuses a run that cannot work, with a message that says what to do. */
+class StartupTest {
+
+    @Test
+    void refusesToStartWithoutAnApiKey() {
+        assertThatThrownBy(() -> TestApp.start("no-key", Map.of("extracta.api-key", "")).close())
+                .hasStackTraceContaining("No Extracta API key")
+                .hasStackTraceContaining("EXTRACTA_API_KEY");
+    }
+
+    @Test
+    void refusesANonsensicalConcurrency() {
+        assertThatThrownBy(() -> TestApp.start("bad-concurrency", Map.of("extracta.concurrency", "0")).close())
+                .hasStackTraceContaining("extracta.concurrency must be a whole number of at least 1");
+    }
+
+    @Test
+    void startsWithoutAKeyInDryRun() throws Exception {
+        try (TestApp app = TestApp.start("dry-run-no-key", Map.of("extracta.api-key", "", "extracta.dry-run", "true"))) {
+            assertThat(app.inbox()).exists();
+        }
+    }
+}
