@@ -60,8 +60,12 @@ final class TestApp implements AutoCloseable {
     }
 
     static TestApp start(String name, Map<String, String> overrides) throws Exception {
-        WireMockServer wireMock = new WireMockServer(WireMockConfiguration.options()
-                .bindAddress("127.0.0.1").dynamicPort());
+        return start(name, overrides, WireMockConfiguration.options());
+    }
+
+    static TestApp start(String name, Map<String, String> overrides, WireMockConfiguration wireMockOptions)
+            throws Exception {
+        WireMockServer wireMock = new WireMockServer(wireMockOptions.bindAddress("127.0.0.1").dynamicPort());
         wireMock.start();
         Path dataDir = Path.of("target", "test-data", name + "-" + System.nanoTime()).toAbsolutePath();
         Files.createDirectories(dataDir.resolve("inbox"));
