@@ -1,6 +1,7 @@
 package dev.purge.extracta;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
@@ -15,7 +16,9 @@ import java.util.function.LongConsumer;
  */
 final class JsonLinesRequestSource implements RequestSource {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // a line with anything after its object (two records glued together) must not silently lose the second one
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final BufferedReader reader;
     private final String source;

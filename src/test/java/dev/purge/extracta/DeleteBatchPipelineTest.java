@@ -17,6 +17,12 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -120,6 +126,36 @@ class DeleteBatchPipelineTest {
         assertThat(app.inbox().resolve("upload.csv.part")).exists();
         assertThat(app.inbox().resolve("upload.csv.tmp")).exists();
         assertSentExactly(List.of(body("h", "visible1"), body("h", "visible2")));
+    }
+
+    @Test
+    void aFileStillBeingWrittenIsTakenOnlyWhenComplete() throws Exception {
+        // the worst case: a slow copy that keeps an old modification time the whole time it writes
+        Path file = app.inbox().resolve("slow-writer.csv");
+        Files.writeString(file, "classificationId,batchId\n");
+        FileTime old = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
+        Files.setLastModifiedTime(file, old);
+        AtomicInteger written = new AtomicInteger();
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            writer.scheduleAtFixedRate(() -> {
+                int row = written.getAndIncrement();
+                if (row < 20) {
+                    try {
+                        Files.writeString(file, "c1,w" + row + "\n", StandardOpenOption.APPEND);
+                        Files.setLastModifiedTime(file, old);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }, 50, 50, TimeUnit.MILLISECONDS);
+            JsonNode report = app.awaitReport("slow-writer.csv");
+            assertThat(report.get("rowsRead").asLong()).isEqualTo(20);
+            assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(20);
+            assertThat(app.wireMock.getAllServeEvents()).hasSize(20);
+        } finally {
+            writer.shutdownNow();
+        }
     }
 
     // --- invalid input, duplicates, injection -------------------------------------------------------------------

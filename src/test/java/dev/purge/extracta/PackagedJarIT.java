@@ -62,7 +62,7 @@ class PackagedJarIT {
         ProcessBuilder builder = command(Map.of(
                 "EXTRACTA_API_KEY", JAR_KEY,
                 "EXTRACTA_BASE_URL", "http://127.0.0.1:" + wireMock.port(),
-                "EXTRACTA_INBOX_MIN_AGE", "300",
+                "EXTRACTA_INBOX_STABLE_PERIOD", "300",
                 "EXTRACTA_INBOX_POLL_DELAY", "100"), "-Dextracta.concurrency=2");
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process app = builder.start();

@@ -48,8 +48,7 @@ final class TestApp implements AutoCloseable {
         p.put("camel.component.properties.environment-variable-mode", "1");
         p.put("extracta.api-key", API_KEY);
         p.put("extracta.inbox.poll-delay", "100");
-        p.put("extracta.inbox.min-age", "300");
-        p.put("extracta.inbox.read-lock-check-interval", "100");
+        p.put("extracta.inbox.stable-period", "300");
         p.put("extracta.retry.max-attempts", "3");
         p.put("extracta.retry.initial-delay", "50");
         p.put("extracta.retry.max-delay", "2000");
