@@ -19,7 +19,17 @@ public class StartupChecks extends MainListenerSupport {
             throw new IllegalStateException("No Extracta API key: set the environment variable EXTRACTA_API_KEY "
                     + "(or the property extracta.api-key), or set extracta.dry-run=true to only validate input");
         }
-        SecretRedactor.register(apiKey.strip());
+        if (!apiKey.isEmpty() && !apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+            // a pasted key with a newline or spaces would fail every request with an obscure header error
+            throw new IllegalStateException("The Extracta API key contains whitespace or non-printable characters: "
+                    + "check EXTRACTA_API_KEY for a trailing newline or spaces");
+        }
+        SecretRedactor.register(apiKey);
+        String baseUrl = property(context, "extracta.base-url", "");
+        if (!baseUrl.matches("https?://[^\\s/]+(/\\S*)?") || baseUrl.endsWith("/")) {
+            throw new IllegalStateException("extracta.base-url must be an http(s) URL without a trailing slash, "
+                    + "such as https://api.extracta.ai/api/v1, was '" + baseUrl + "'");
+        }
         requirePositive(context, "extracta.concurrency");
         requirePositive(context, "extracta.retry.max-attempts");
     }

@@ -23,6 +23,18 @@ class StartupTest {
     }
 
     @Test
+    void refusesAKeyWithATrailingNewline() {
+        assertThatThrownBy(() -> TestApp.start("newline-key", Map.of("extracta.api-key", "abc123\n")).close())
+                .hasStackTraceContaining("contains whitespace");
+    }
+
+    @Test
+    void refusesABaseUrlWithATrailingSlash() {
+        assertThatThrownBy(() -> TestApp.start("slash-url", Map.of("extracta.base-url", "http://127.0.0.1:1/api/")).close())
+                .hasStackTraceContaining("without a trailing slash");
+    }
+
+    @Test
     void startsWithoutAKeyInDryRun() throws Exception {
         try (TestApp app = TestApp.start("dry-run-no-key", Map.of("extracta.api-key", "", "extracta.dry-run", "true"))) {
             assertThat(app.inbox()).exists();
