@@ -33,7 +33,12 @@ final class CsvLineReader implements Closeable {
                 .setTrim(true)
                 .get();
         Reader reader = TextFiles.open(file, bytesRead);
-        this.parser = CSVParser.builder().setReader(reader).setFormat(format).get();
+        try {
+            this.parser = CSVParser.builder().setReader(reader).setFormat(format).get();
+        } catch (IOException | RuntimeException e) {
+            reader.close();
+            throw e;
+        }
         this.records = parser.iterator();
     }
 

@@ -30,6 +30,16 @@ public class DeadLetters {
         exchange.getMessage().setBody(MAPPER.writeValueAsString(record) + "\n");
     }
 
+    /** The dead-letter endpoint refused the record: log it whole so it is not lost, and fail the row. */
+    public void writeFailed(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String why = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String record = exchange.getMessage().getBody(String.class);
+        LOG.error("Could not write a dead-letter record ({}); the file will go to .failed. Record: {}",
+                SecretRedactor.redact(why), record == null ? "" : record.strip());
+        throw new IllegalStateException("could not write a dead-letter record: " + SecretRedactor.redact(why));
+    }
+
     static DeadLetterRecord recordOf(Exchange exchange) {
         Throwable e = Failures.caught(exchange);
         Outcome reason = Failures.outcomeOf(e);
@@ -51,8 +61,12 @@ public class DeadLetters {
             source = run.source();
             line = explaining instanceof UnreadableFileException unreadable ? unreadable.getLine() : null;
         }
-        return new DeadLetterRecord(classificationId, batchId, source, line, reason, httpStatus,
-                Failures.describe(e),
+        String message = Failures.describe(e);
+        if (reason == Outcome.REJECTED && Integer.valueOf(404).equals(httpStatus)
+                && attempts != null && attempts.attempts() > 1) {
+            message += " (after " + (attempts.attempts() - 1) + " failed attempt(s): one of them may have deleted it)";
+        }
+        return new DeadLetterRecord(classificationId, batchId, source, line, reason, httpStatus, message,
                 attempts == null ? 0 : attempts.attempts(),
                 attempts == null ? null : text(attempts.firstAttemptAt()),
                 attempts == null ? null : text(attempts.lastAttemptAt()));

@@ -15,9 +15,4 @@ public record DeleteBatchRequest(String source, long line, String classification
     public DeleteBatchBody body() {
         return new DeleteBatchBody(classificationId, batchId);
     }
-
-    /** A key identifying the pair, used to spot duplicates. */
-    public String pairKey() {
-        return classificationId + '\u0000' + batchId;
-    }
 }

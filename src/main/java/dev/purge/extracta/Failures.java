@@ -1,6 +1,5 @@
 package dev.purge.extracta;
 
-import java.io.IOException;
 import org.apache.camel.Exchange;
 
 /** Maps whatever ended a request to its {@link Outcome}. */
@@ -23,9 +22,6 @@ final class Failures {
             if (t instanceof UnreadableFileException) {
                 return Outcome.UNREADABLE_FILE;
             }
-            if (t instanceof IOException) {
-                return Outcome.NETWORK;
-            }
         }
         return Outcome.INTERNAL_ERROR;
     }
@@ -33,7 +29,7 @@ final class Failures {
     /** The innermost exception of the chain that explains the outcome. */
     static Throwable explaining(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof DeleteFailedException || t instanceof UnreadableFileException || t instanceof IOException) {
+            if (t instanceof DeleteFailedException || t instanceof UnreadableFileException) {
                 return t;
             }
         }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -81,10 +80,8 @@ public class FileRunTracker implements CamelContextAware {
     public void wouldDelete(Exchange exchange) throws IOException {
         FileRun run = fileRun(exchange);
         DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
-        run.appendToDryRunPlan(planFile(run), LINE_MAPPER.writeValueAsString(Map.of(
-                "line", request.line(),
-                "action", "DELETE " + deleteUrl,
-                "body", LINE_MAPPER.writeValueAsString(request.body()))));
+        run.appendToDryRunPlan(planFile(run), LINE_MAPPER.writeValueAsString(
+                new DryRunPlanEntry(request.line(), "DELETE", deleteUrl, request.body())));
         run.increment(Outcome.WOULD_DELETE);
     }
 

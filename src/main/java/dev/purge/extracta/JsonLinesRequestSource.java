@@ -71,6 +71,34 @@ final class JsonLinesRequestSource implements RequestSource {
         return node == null || node.isNull() ? null : node.asText().strip();
     }
 
+    /**
+     * Refuses a file that is not JSON lines at all (a CSV renamed to .jsonl, say): its first non-blank line must be a
+     * JSON object. Later bad lines are single INVALID_INPUT rows.
+     */
+    static void checkFirstLine(Path file) throws IOException, UnreadableFileException {
+        try (BufferedReader reader = new BufferedReader(TextFiles.open(file, n -> { }), 64 * 1024)) {
+            String text;
+            long line = 0;
+            while ((text = reader.readLine()) != null) {
+                line++;
+                if (text.isBlank()) {
+                    continue;
+                }
+                JsonNode node;
+                try {
+                    node = MAPPER.readTree(text);
+                } catch (JsonProcessingException e) {
+                    node = null;
+                }
+                if (node == null || !node.isObject()) {
+                    throw new UnreadableFileException("not JSON lines: the first line is not a JSON object", line);
+                }
+                return;
+            }
+        }
+        throw new UnreadableFileException("no JSON lines, only blank lines", null);
+    }
+
     @Override
     public void close() throws IOException {
         reader.close();

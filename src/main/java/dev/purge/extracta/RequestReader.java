@@ -4,11 +4,9 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import org.apache.camel.Exchange;
 
 /**
@@ -36,6 +34,7 @@ public class RequestReader {
         Path file = FileRunTracker.fileRun(exchange).path();
         Utf8FileScanner.scan(file);
         if (isJsonLines(file)) {
+            JsonLinesRequestSource.checkFirstLine(file);
             return;
         }
         try (CsvLineReader reader = new CsvLineReader(file, n -> { })) {
@@ -70,7 +69,7 @@ public class RequestReader {
 
         private final RequestSource source;
         private final FileRun run;
-        private final Set<String> seenPairs = new HashSet<>();
+        private final PairFingerprints seenPairs = new PairFingerprints();
         private RequestRow next;
         private boolean done;
 
@@ -105,7 +104,7 @@ public class RequestReader {
                     return null;
                 }
                 run.rowRead();
-                if (row.valid() && !seenPairs.add(row.request().pairKey())) {
+                if (row.valid() && !seenPairs.add(row.request().classificationId(), row.request().batchId())) {
                     return new RequestRow(row.request(), null, true);
                 }
                 return row;

@@ -26,6 +26,14 @@ public class ResponseClassifier {
         classify(status == null ? 0 : status, body, retryAfter);
     }
 
+    /** The call itself failed (refused, reset, timeout): a retryable NETWORK failure. */
+    public void networkFailure(Exchange exchange) throws DeleteFailedException {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String message = cause == null ? "network failure"
+                : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        throw new DeleteFailedException(Outcome.NETWORK, null, SecretRedactor.redact(message), null);
+    }
+
     static void classify(int status, String body, String retryAfterHeader) throws DeleteFailedException {
         JsonNode json = parseObject(body);
         String apiStatus = json != null && json.hasNonNull("status") ? json.get("status").asText() : null;

@@ -19,11 +19,17 @@ final class TextFiles {
 
     static Reader open(Path file, LongConsumer bytesRead) throws IOException {
         InputStream in = new BufferedInputStream(new CountingInputStream(Files.newInputStream(file), bytesRead), 64 * 1024);
-        in.mark(3);
-        byte[] head = in.readNBytes(3);
-        boolean bom = head.length == 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF;
-        if (!bom) {
-            in.reset();
+        try {
+            in.mark(3);
+            byte[] head = in.readNBytes(3);
+            boolean bom = head.length == 3
+                    && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF;
+            if (!bom) {
+                in.reset();
+            }
+        } catch (IOException e) {
+            in.close();
+            throw e;
         }
         return new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)

@@ -23,6 +23,7 @@ public final class Utf8FileScanner {
         int secondMin = 0x80;     // bounds of the byte right after a lead byte (rules out overlongs and surrogates)
         int secondMax = 0xBF;
         boolean second = false;
+        boolean afterCr = false;
         byte[] buffer = new byte[64 * 1024];
         try (InputStream in = Files.newInputStream(file)) {
             int n;
@@ -42,8 +43,20 @@ public final class Utf8FileScanner {
                     if (b == 0) {
                         throw new UnreadableFileException("binary content: NUL byte", line);
                     }
+                    // a line ends at LF, CRLF or a lone CR, as the CSV and JSON-lines readers count them
                     if (b == '\n') {
+                        if (!afterCr) {
+                            line++;
+                        }
+                        afterCr = false;
+                        continue;
+                    }
+                    if (afterCr) {
+                        afterCr = false;
+                    }
+                    if (b == '\r') {
                         line++;
+                        afterCr = true;
                     } else if (b >= 0x80) {
                         secondMin = 0x80;
                         secondMax = 0xBF;

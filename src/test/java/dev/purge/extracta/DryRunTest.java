@@ -47,10 +47,16 @@ class DryRunTest {
         List<String> plan = Files.readAllLines(app.dataDir.resolve("reports").resolve("plan.csv.dry-run.jsonl"),
                 StandardCharsets.UTF_8);
         assertThat(plan).hasSize(3);
-        assertThat(plan).anySatisfy(l -> assertThat(l).contains("\"line\":2")
-                .contains("DELETE http://127.0.0.1:" + app.wireMock.port() + TestApp.DELETE_PATH)
-                .contains("{\\\"classificationId\\\":\\\"c1\\\",\\\"batchId\\\":\\\"b1\\\"}"));
-        assertThat(plan).anySatisfy(l -> assertThat(l).contains("\"line\":3").contains("INVALID_INPUT"));
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode first = mapper.readTree(plan.stream().filter(l -> l.contains("\"line\":2")).findFirst().orElseThrow());
+        assertThat(first.get("method").asText()).isEqualTo("DELETE");
+        assertThat(first.get("url").asText())
+                .isEqualTo("http://127.0.0.1:" + app.wireMock.port() + TestApp.DELETE_PATH);
+        // the body exactly as it would go over the wire
+        assertThat(mapper.writeValueAsString(first.get("body"))).isEqualTo("{\"classificationId\":\"c1\",\"batchId\":\"b1\"}");
+        JsonNode invalid = mapper.readTree(plan.stream().filter(l -> l.contains("\"line\":3")).findFirst().orElseThrow());
+        assertThat(invalid.get("reason").asText()).isEqualTo("INVALID_INPUT");
+        assertThat(invalid.get("message").asText()).contains("whitespace");
         // nothing is dead-lettered and the file stays in the inbox
         assertThat(app.dataDir.resolve("deadletter")).doesNotExist();
         assertThat(app.inbox().resolve("plan.csv")).exists();

@@ -103,9 +103,44 @@ class PackagedJarIT {
         assertThat(Files.readString(log)).contains("No Extracta API key").contains("EXTRACTA_API_KEY");
     }
 
-    /** Runs last: the keys used by every test appear in no log, report, dead-letter record or test output. */
     @Test
     @Order(3)
+    void aLargeFileStreamsThroughASmallHeap() throws Exception {
+        // 300,000 distinct pairs, checked for duplicates and planned in dry-run, in a 64 MB heap
+        Path dir = Files.createDirectories(workDir.resolve("large"));
+        Path inbox = Files.createDirectories(dir.resolve("data").resolve("inbox"));
+        int rows = 300_000;
+        Path temp = inbox.resolve(".large.csv.part");
+        try (var out = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+            out.write("classificationId,batchId\n");
+            for (int i = 0; i < rows; i++) {
+                out.write("-OPXR1F82I0cRYJPc" + (i % 10) + ",b" + String.format("%09d", i) + "\n");
+            }
+        }
+        Files.move(temp, inbox.resolve("large.csv"));
+        Path log = dir.resolve("app.log");
+        ProcessBuilder builder = command(Map.of("EXTRACTA_DRY_RUN", "true", "EXTRACTA_PROGRESS_INTERVAL", "2000"),
+                "-Xmx64m");
+        builder.directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        Process app = builder.start();
+        Path report = dir.resolve("data").resolve("reports").resolve("large.csv.report.json");
+        try {
+            await().atMost(Duration.ofMinutes(3)).until(() -> Files.exists(report) || !app.isAlive());
+        } finally {
+            app.destroy();
+            app.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertThat(report).as("report; log: %s", log).exists();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile());
+        assertThat(json.get("status").asText()).isEqualTo("DRY_RUN");
+        assertThat(json.get("rowsRead").asLong()).isEqualTo(rows);
+        assertThat(json.get("outcomes").get("WOULD_DELETE").asLong()).isEqualTo(rows);
+        assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError");
+    }
+
+    /** Runs last: the keys used by every test appear in no log, report, dead-letter record or test output. */
+    @Test
+    @Order(4)
     void noApiKeyInAnyTestOutput() throws IOException {
         List<Path> scanned = new ArrayList<>();
         List<String> leaks = new ArrayList<>();

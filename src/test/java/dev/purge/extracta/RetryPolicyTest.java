@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.camel.CamelContext;
@@ -162,18 +160,20 @@ class RetryPolicyTest {
     }
 
     @Test
-    void ioExceptionsAreNetworkFailuresAndRetried() {
-        assertThat(Failures.outcomeOf(new IOException("reset"))).isEqualTo(Outcome.NETWORK);
-        assertThat(policy.shouldRetry(exchange(1, new IOException("Connection reset")))).isTrue();
-        assertThat(policy.shouldRetry(exchange(1, new ConnectException("refused")))).isTrue();
-        assertThat(policy.shouldRetry(exchange(2, new SocketTimeoutException("timeout")))).isTrue();
-        assertThat(policy.shouldRetry(exchange(5, new IOException("Connection reset")))).isFalse();
+    void networkFailuresAreRetriedButLocalIoFailuresAreNot() {
+        // the delete-batch route turns a failed call into DeleteFailedException(NETWORK)
+        assertThat(policy.shouldRetry(exchange(1, failed(Outcome.NETWORK, null)))).isTrue();
+        assertThat(policy.shouldRetry(exchange(4, failed(Outcome.NETWORK, null)))).isTrue();
+        assertThat(policy.shouldRetry(exchange(5, failed(Outcome.NETWORK, null)))).isFalse();
+        // an IOException anywhere else (a local file, say) is ours: never retried
+        assertThat(Failures.outcomeOf(new IOException("disk full"))).isEqualTo(Outcome.INTERNAL_ERROR);
+        assertThat(policy.shouldRetry(exchange(1, new IOException("disk full")))).isFalse();
     }
 
     @Test
     void wrappedFailuresAreUnwrapped() {
         assertThat(policy.shouldRetry(exchange(1, new RuntimeException(failed(Outcome.SERVER_ERROR, null))))).isTrue();
-        assertThat(policy.shouldRetry(exchange(1, new RuntimeException(new IOException("reset"))))).isTrue();
+        assertThat(policy.shouldRetry(exchange(1, new RuntimeException(failed(Outcome.NETWORK, null))))).isTrue();
         assertThat(policy.shouldRetry(exchange(1, new RuntimeException(failed(Outcome.REJECTED, null))))).isFalse();
     }
 
@@ -213,7 +213,7 @@ class RetryPolicyTest {
 
     @Test
     void processUsesBackoffForTheNextAttempt() {
-        Exchange exchange = exchange(2, new IOException("reset"));
+        Exchange exchange = exchange(2, failed(Outcome.NETWORK, null));
         exchange.setProperty(RowGate.REQUEST_PROPERTY, new DeleteBatchRequest("a.csv", 4, "c1", "b1"));
         policy.process(exchange);
         // two attempts done: the coming one is attempt 3

@@ -195,4 +195,15 @@ class Utf8FileScannerTest {
         UnreadableFileException e = refused(out.toByteArray());
         assertThat(e.getLine()).isEqualTo(lines + 1L);
     }
+
+    @Test
+    void countsLoneCarriageReturnsAndCrlfAsOneLineBreakEach() throws Exception {
+        // line 1 CR, line 2 CRLF, line 3 LF, NUL on line 4
+        Path file = dir.resolve("cr.csv");
+        java.nio.file.Files.write(file, new byte[] {'a', '\r', 'b', '\r', '\n', 'c', '\n', 'd', 0});
+        UnreadableFileException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                UnreadableFileException.class, () -> Utf8FileScanner.scan(file));
+        assertThat(e).isNotNull();
+        assertThat(e.getLine()).isEqualTo(4L);
+    }
 }
