@@ -1,12 +1,16 @@
 package dev.purge.extracta;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 
 /**
  * Refuses to start a run that cannot work, before any route starts: no API key (unless in dry-run), or numbers that
- * make no sense. Registers the key with the {@link SecretRedactor}.
+ * make no sense, or an API key that would travel in clear text over a network.
  */
 public class StartupChecks extends MainListenerSupport {
 
@@ -14,24 +18,54 @@ public class StartupChecks extends MainListenerSupport {
     public void afterConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
         boolean dryRun = Boolean.parseBoolean(property(context, "extracta.dry-run", "false"));
-        String apiKey = property(context, "extracta.api-key", "");
-        if (apiKey.isBlank() && !dryRun) {
+        ExtractaCredentials credentials = context.getRegistry()
+                .lookupByNameAndType("extractaCredentials", ExtractaCredentials.class);
+        if (credentials == null) {
+            throw new IllegalStateException("the extractaCredentials bean is missing from application.properties");
+        }
+        if (credentials.resolve().isEmpty() && !dryRun) {
             throw new IllegalStateException("No Extracta API key: set the environment variable EXTRACTA_API_KEY "
-                    + "(or the property extracta.api-key), or set extracta.dry-run=true to only validate input");
+                    + "(or the property extracta.api-key, or extracta.api-key-file for a secret file), "
+                    + "or set extracta.dry-run=true to only validate input");
         }
-        if (!apiKey.isEmpty() && !apiKey.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
-            // a pasted key with a newline or spaces would fail every request with an obscure header error
-            throw new IllegalStateException("The Extracta API key contains whitespace or non-printable characters: "
-                    + "check EXTRACTA_API_KEY for a trailing newline or spaces");
+        checkBaseUrl(property(context, "extracta.base-url", ""));
+        requirePositive(context, "extracta.concurrency");
+        requirePositive(context, "extracta.retry.max-attempts");
+    }
+
+    /** https anywhere; plain http only to this machine (tests, a local sandbox), never over a network. */
+    static void checkBaseUrl(String baseUrl) {
+        URI uri;
+        try {
+            uri = new URI(baseUrl);
+        } catch (URISyntaxException e) {
+            uri = null;
         }
-        SecretRedactor.register(apiKey);
-        String baseUrl = property(context, "extracta.base-url", "");
-        if (!baseUrl.matches("https?://[^\\s/]+(/\\S*)?") || baseUrl.endsWith("/")) {
+        if (uri == null || uri.getHost() == null || baseUrl.endsWith("/")
+                || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
             throw new IllegalStateException("extracta.base-url must be an http(s) URL without a trailing slash, "
                     + "such as https://api.extracta.ai/api/v1, was '" + baseUrl + "'");
         }
-        requirePositive(context, "extracta.concurrency");
-        requirePositive(context, "extracta.retry.max-attempts");
+        if ("http".equals(uri.getScheme()) && !isLoopback(uri.getHost())) {
+            throw new IllegalStateException("extracta.base-url uses plain http to " + uri.getHost()
+                    + ": the API key would travel unencrypted. Use https (plain http is accepted for loopback only)");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        // only literal addresses are checked: a name is never resolved here
+        if (h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || h.contains(":")) {
+            try {
+                return InetAddress.getByName(h).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
     }
 
     private static void requirePositive(CamelContext context, String key) {
