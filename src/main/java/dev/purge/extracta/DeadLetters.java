@@ -61,12 +61,7 @@ public class DeadLetters {
             source = run.source();
             line = explaining instanceof UnreadableFileException unreadable ? unreadable.getLine() : null;
         }
-        String message = Failures.describe(e);
-        if (reason == Outcome.REJECTED && Integer.valueOf(404).equals(httpStatus)
-                && attempts != null && attempts.attempts() > 1) {
-            message += " (after " + (attempts.attempts() - 1) + " failed attempt(s): one of them may have deleted it)";
-        }
-        return new DeadLetterRecord(classificationId, batchId, source, line, reason, httpStatus, message,
+        return new DeadLetterRecord(classificationId, batchId, source, line, reason, httpStatus, Failures.describe(e),
                 attempts == null ? 0 : attempts.attempts(),
                 attempts == null ? null : text(attempts.firstAttemptAt()),
                 attempts == null ? null : text(attempts.lastAttemptAt()));

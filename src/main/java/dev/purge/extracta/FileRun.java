@@ -22,17 +22,65 @@ public final class FileRun {
     private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
     private final AtomicLong rowsRead = new AtomicLong();
     private volatile long bytesRead;
+    private final FileJournal journal;
+    private final long rowsFromEarlierRuns;
     private volatile String deadLetterTarget;
     private BufferedWriter dryRunPlan;
 
-    FileRun(String source, Path path, long size, boolean dryRun) {
+    /**
+     * @param journal the file's progress on disk, or null in dry-run (nothing to resume)
+     */
+    FileRun(String source, Path path, long size, boolean dryRun, FileJournal journal) {
         this.source = source;
         this.path = path;
         this.size = size;
         this.dryRun = dryRun;
+        this.journal = journal;
         for (Outcome outcome : Outcome.values()) {
             outcomes.put(outcome, new LongAdder());
         }
+        long earlier = 0;
+        if (journal != null) {
+            for (Map.Entry<Outcome, Long> e : journal.earlierOutcomes().entrySet()) {
+                outcomes.get(e.getKey()).add(e.getValue());
+                earlier += e.getValue();
+            }
+        }
+        this.rowsFromEarlierRuns = earlier;
+    }
+
+    /** Rows that reached their final outcome in an earlier run of this file (then stopped or killed). */
+    public long rowsFromEarlierRuns() {
+        return rowsFromEarlierRuns;
+    }
+
+    /** Whether the line reached its final outcome in an earlier run: it is skipped. */
+    boolean finalEarlier(long line) {
+        return journal != null && journal.isFinal(line);
+    }
+
+    /** Whether an earlier run sent this line (it was in flight when that run stopped). */
+    boolean attemptedEarlier(long line) {
+        return journal != null && journal.wasAttemptedEarlier(line);
+    }
+
+    /** Marks the line as sent, before it is sent. */
+    void attempted(long line) {
+        if (journal != null) {
+            journal.attempted(line);
+        }
+    }
+
+    /** Records a row's final outcome: on disk first, then in the counters. */
+    void finalOutcome(long line, Outcome outcome) {
+        if (journal != null) {
+            journal.finished(line, outcome);
+        }
+        outcomes.get(outcome).increment();
+    }
+
+    FileJournal journal() {
+        return journal;
     }
 
     public String source() {

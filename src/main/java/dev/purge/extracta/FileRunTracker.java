@@ -35,6 +35,7 @@ public class FileRunTracker implements CamelContextAware {
     private CamelContext camelContext;
     private ScheduledExecutorService progressTimer;
     private Path reportsDir = Path.of("data", "reports");
+    private Path stateDir = Path.of("data", "state");
     private String deadLetterUri = "";
     private String deleteUrl = "";
     private boolean dryRun;
@@ -52,25 +53,49 @@ public class FileRunTracker implements CamelContextAware {
     public void start(Exchange exchange) throws IOException {
         Path path = Path.of(exchange.getMessage().getHeader("CamelFileAbsolutePath", String.class));
         String source = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        FileRun run = new FileRun(source, path, Files.size(path), dryRun);
+        long size = Files.size(path);
+        FileJournal journal = dryRun ? null
+                : FileJournal.open(stateDir, source, size, Files.getLastModifiedTime(path).toMillis());
+        FileRun run = new FileRun(source, path, size, dryRun, journal);
         exchange.setProperty(RUN_PROPERTY, run);
         active.add(run);
         startProgressTimer();
-        LOG.info("Started {} ({} bytes){}", source, run.size(), dryRun ? " in dry-run: nothing will be sent" : "");
+        if (run.rowsFromEarlierRuns() > 0 || (journal != null && journal.resumed())) {
+            LOG.info("Resuming {} ({} bytes): {} rows already final in an earlier run are skipped", source, size,
+                    run.rowsFromEarlierRuns());
+        } else {
+            LOG.info("Started {} ({} bytes){}", source, size, dryRun ? " in dry-run: nothing will be sent" : "");
+        }
     }
 
+    /** DELETED, or ALREADY_ABSENT when the classifier said so. */
     public void deleted(Exchange exchange) {
-        fileRun(exchange).increment(Outcome.DELETED);
+        Outcome outcome = exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.DELETED, Outcome.class);
+        finalOutcome(exchange, outcome);
     }
 
     public void duplicate(Exchange exchange) {
-        fileRun(exchange).increment(Outcome.DUPLICATE);
+        finalOutcome(exchange, Outcome.DUPLICATE);
+    }
+
+    public void skippedAlreadyDeleted(Exchange exchange) {
+        finalOutcome(exchange, Outcome.SKIPPED_ALREADY_DELETED);
+    }
+
+    private static void finalOutcome(Exchange exchange, Outcome outcome) {
+        FileRun run = fileRun(exchange);
+        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
+        if (request == null) {
+            run.increment(outcome); // a whole-file outcome, not a row
+        } else {
+            run.finalOutcome(request.line(), outcome);
+        }
     }
 
     /** Counts a dead-lettered request (or file) and remembers where its record went. */
     public void deadLettered(Exchange exchange) {
         FileRun run = fileRun(exchange);
-        run.increment(exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
+        finalOutcome(exchange, exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
         if (!dryRun) {
             run.deadLetterTarget(deadLetterTarget(run.source()));
         }
@@ -82,14 +107,14 @@ public class FileRunTracker implements CamelContextAware {
         DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
         run.appendToDryRunPlan(planFile(run), LINE_MAPPER.writeValueAsString(
                 new DryRunPlanEntry(request.line(), "DELETE", deleteUrl, request.body())));
-        run.increment(Outcome.WOULD_DELETE);
+        finalOutcome(exchange, Outcome.WOULD_DELETE);
     }
 
     /** Dry-run: writes the dead-letter record a row would have produced to the plan file, instead of dead-lettering. */
     public void wouldDeadLetter(Exchange exchange) throws IOException {
         FileRun run = fileRun(exchange);
         run.appendToDryRunPlan(planFile(run), exchange.getMessage().getBody(String.class).strip());
-        run.increment(exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
+        finalOutcome(exchange, exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
     }
 
     /** Every row has a final outcome: writes the report and logs the totals. */
@@ -112,10 +137,14 @@ public class FileRunTracker implements CamelContextAware {
             return; // already closed
         }
         run.closeDryRunPlan();
+        if (run.journal() != null) {
+            run.journal().delete(); // the file leaves the inbox: nothing to resume
+        }
         Instant finishedAt = Instant.now();
         long millis = Duration.between(run.startedAt(), finishedAt).toMillis();
         FileReport report = new FileReport(run.source(), status, run.dryRun(), run.startedAt().toString(),
-                finishedAt.toString(), millis, run.rowsRead(), run.totals(), run.deadLetterTarget(), error);
+                finishedAt.toString(), millis, run.rowsRead(), run.rowsFromEarlierRuns(), run.totals(),
+                run.deadLetterTarget(), error);
         Path reportFile = reportsDir.resolve(run.source() + ".report.json");
         Files.createDirectories(reportsDir);
         Path temp = Files.createTempFile(reportsDir, ".report-", ".tmp");
@@ -176,6 +205,10 @@ public class FileRunTracker implements CamelContextAware {
 
     public void setReportsDir(String reportsDir) {
         this.reportsDir = Path.of(reportsDir);
+    }
+
+    public void setStateDir(String stateDir) {
+        this.stateDir = Path.of(stateDir);
     }
 
     public void setDeadLetterUri(String deadLetterUri) {

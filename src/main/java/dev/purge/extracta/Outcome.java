@@ -8,6 +8,10 @@ public enum Outcome {
     DELETED(false, false),
     /** The same pair appeared earlier in the same file: it is deleted once, by the earlier row. */
     DUPLICATE(false, false),
+    /** 404 for a request sent before (a retry, or a row re-sent after a crash): the earlier attempt deleted it. */
+    ALREADY_ABSENT(false, false),
+    /** The pair was deleted earlier (another file, an earlier run): not sent again. */
+    SKIPPED_ALREADY_DELETED(false, false),
     /** Dry-run only: the request is valid and would have been sent. */
     WOULD_DELETE(false, false),
     /** Rejected before any call: a missing, empty or malformed ID. */

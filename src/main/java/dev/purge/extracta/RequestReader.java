@@ -99,15 +99,19 @@ public class RequestReader {
 
         private RequestRow read() {
             try {
-                RequestRow row = source.next();
-                if (row == null) {
-                    return null;
+                while (true) {
+                    RequestRow row = source.next();
+                    if (row == null) {
+                        return null;
+                    }
+                    run.rowRead();
+                    boolean firstOfPair = !row.valid()
+                            || seenPairs.add(row.request().classificationId(), row.request().batchId());
+                    if (run.finalEarlier(row.request().line())) {
+                        continue; // final in an earlier run: neither sent nor dead-lettered again
+                    }
+                    return firstOfPair ? row : new RequestRow(row.request(), null, true);
                 }
-                run.rowRead();
-                if (row.valid() && !seenPairs.add(row.request().classificationId(), row.request().batchId())) {
-                    return new RequestRow(row.request(), null, true);
-                }
-                return row;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (UnreadableFileException e) {

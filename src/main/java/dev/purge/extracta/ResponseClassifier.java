@@ -23,6 +23,11 @@ public class ResponseClassifier {
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
         String retryAfter = exchange.getMessage().getHeader("Retry-After", String.class);
+        if (Integer.valueOf(404).equals(status) && RowGate.sentBefore(exchange)) {
+            // an earlier attempt (timed out, reset, or cut by a crash) most likely deleted it: gone either way
+            exchange.setProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.ALREADY_ABSENT);
+            return;
+        }
         classify(status == null ? 0 : status, body, retryAfter);
     }
 

@@ -24,6 +24,17 @@ public class RowGate {
         }
     }
 
+    /** Whether this request was sent before the current attempt: by an earlier attempt, or by an earlier run. */
+    static boolean sentBefore(Exchange exchange) {
+        AttemptLog log = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);
+        if (log != null && log.attempts() > 1) {
+            return true;
+        }
+        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        DeleteBatchRequest request = exchange.getProperty(REQUEST_PROPERTY, DeleteBatchRequest.class);
+        return run != null && request != null && run.attemptedEarlier(request.line());
+    }
+
     /** Starts one attempt: counts it and puts the JSON-ready body, rebuilt from the original request, in place. */
     public void beginAttempt(Exchange exchange) {
         AttemptLog log = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);
@@ -33,6 +44,10 @@ public class RowGate {
         }
         log.begin();
         DeleteBatchRequest request = exchange.getProperty(REQUEST_PROPERTY, DeleteBatchRequest.class);
+        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        if (run != null && log.attempts() == 1) {
+            run.attempted(request.line()); // on disk before the request leaves
+        }
         exchange.getMessage().setBody(request.body());
     }
 }

@@ -34,12 +34,27 @@ final class TestApp implements AutoCloseable {
 
     final WireMockServer wireMock;
     final Path dataDir;
-    private final Main main;
+    private final Map<String, String> properties;
+    private Main main;
 
-    private TestApp(WireMockServer wireMock, Path dataDir, Main main) {
+    private TestApp(WireMockServer wireMock, Path dataDir, Map<String, String> properties, Main main) {
         this.wireMock = wireMock;
         this.dataDir = dataDir;
+        this.properties = properties;
         this.main = main;
+    }
+
+    /** Stops the application and starts it again on the same folders and server, as after a restart. */
+    void restart() throws Exception {
+        main.stop();
+        main = startMain(properties);
+    }
+
+    private static Main startMain(Map<String, String> properties) throws Exception {
+        Main main = ExtractaPurgeApplication.newMain();
+        properties.forEach(main::addOverrideProperty);
+        main.start();
+        return main;
     }
 
     static Map<String, String> defaults() {
@@ -72,15 +87,12 @@ final class TestApp implements AutoCloseable {
         properties.put("extracta.base-url", "http://127.0.0.1:" + wireMock.port());
         properties.put("extracta.data-dir", dataDir.toString());
         properties.putAll(overrides);
-        Main main = ExtractaPurgeApplication.newMain();
-        properties.forEach(main::addOverrideProperty);
         try {
-            main.start();
+            return new TestApp(wireMock, dataDir, properties, startMain(properties));
         } catch (Exception e) {
             wireMock.stop();
             throw e;
         }
-        return new TestApp(wireMock, dataDir, main);
     }
 
     Path inbox() {

@@ -1,0 +1,38 @@
+package dev.purge.extracta;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.IdempotentRepository;
+
+/**
+ * Remembers every (classificationId, batchId) that is gone (DELETED or ALREADY_ABSENT) in an idempotent repository,
+ * before the row counts as final, so a later request for the same pair, in any file and after any restart, is not
+ * sent again. The repository is a bean chosen by configuration (a local file by default, JDBC for several instances).
+ */
+public class DeleteLedger {
+
+    private boolean enabled = true;
+    private IdempotentRepository repository;
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public void setRepository(IdempotentRepository repository) {
+        this.repository = repository;
+    }
+
+    public boolean alreadyDeleted(Exchange exchange) {
+        return enabled && repository.contains(key(exchange));
+    }
+
+    public void recordDeleted(Exchange exchange) {
+        if (enabled) {
+            repository.add(key(exchange));
+        }
+    }
+
+    private static String key(Exchange exchange) {
+        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
+        return PairFingerprints.pairKey(request.classificationId(), request.batchId());
+    }
+}
