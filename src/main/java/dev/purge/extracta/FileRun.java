@@ -25,6 +25,7 @@ public final class FileRun {
     private final FileJournal journal;
     private final long rowsFromEarlierRuns;
     private volatile String deadLetterTarget;
+    private volatile boolean interrupted;
     private BufferedWriter dryRunPlan;
 
     /**
@@ -77,6 +78,15 @@ public final class FileRun {
             journal.finished(line, outcome);
         }
         outcomes.get(outcome).increment();
+    }
+
+    /** The application is stopping: no further row of this file is started. */
+    void interrupt() {
+        interrupted = true;
+    }
+
+    public boolean interrupted() {
+        return interrupted;
     }
 
     FileJournal journal() {

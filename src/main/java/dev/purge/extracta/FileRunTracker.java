@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +32,8 @@ public class FileRunTracker implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(FileRunTracker.class);
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper LINE_MAPPER = new ObjectMapper();
+    /** Same shape as the .done/ names of the inbox route. */
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS");
 
     private final Set<FileRun> active = ConcurrentHashMap.newKeySet();
     private CamelContext camelContext;
@@ -117,28 +121,51 @@ public class FileRunTracker implements CamelContextAware {
         finalOutcome(exchange, exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
     }
 
-    /** Every row has a final outcome: writes the report and logs the totals. */
-    public void finish(Exchange exchange) throws IOException {
-        close(fileRun(exchange), dryRun ? "DRY_RUN" : "DONE", null);
+    /**
+     * Every row has a final outcome: writes the report and logs the totals. A file stopped by a shutdown is not
+     * finished: it fails here so the file stays in the inbox, and resumes from its journal at the next start.
+     */
+    public void finish(Exchange exchange) throws IOException, RunInterruptedException {
+        FileRun run = fileRun(exchange);
+        if (run.interrupted()) {
+            throw new RunInterruptedException(run.source() + " was stopped by a shutdown: " + run.rowsDone()
+                    + " rows are final, the file stays in the inbox and resumes at the next start");
+        }
+        close(run, dryRun ? "DRY_RUN" : "DONE", null);
     }
 
-    /** The file is going to .failed: writes the report with the reason. */
+    /**
+     * The file failed: moves it to .failed/ and writes the report with the reason. A file stopped by a shutdown stays
+     * in the inbox with its journal instead.
+     */
     public void failed(Exchange exchange) throws IOException {
         FileRun run = exchange.getProperty(RUN_PROPERTY, FileRun.class);
         if (run == null) {
             return;
         }
+        if (run.interrupted()) {
+            close(run, "INTERRUPTED", "stopped by a shutdown: the file resumes at the next start");
+            return;
+        }
         Throwable e = Failures.caught(exchange);
-        close(run, "FAILED", Failures.describe(e));
+        if (close(run, "FAILED", Failures.describe(e)) && !dryRun && Files.exists(run.path())) {
+            Path failedDir = Files.createDirectories(run.path().resolveSibling(".failed"));
+            Files.move(run.path(), failedDir.resolve(TIMESTAMP.format(LocalDateTime.now()) + "-" + run.source()));
+        }
     }
 
-    private void close(FileRun run, String status, String error) throws IOException {
+    /** Returns false when the run was already closed. */
+    private boolean close(FileRun run, String status, String error) throws IOException {
         if (!active.remove(run)) {
-            return; // already closed
+            return false;
         }
         run.closeDryRunPlan();
         if (run.journal() != null) {
-            run.journal().delete(); // the file leaves the inbox: nothing to resume
+            if ("INTERRUPTED".equals(status)) {
+                run.journal().close(); // kept: the next start resumes from it
+            } else {
+                run.journal().delete(); // the file leaves the inbox: nothing to resume
+            }
         }
         Instant finishedAt = Instant.now();
         long millis = Duration.between(run.startedAt(), finishedAt).toMillis();
@@ -154,13 +181,17 @@ public class FileRunTracker implements CamelContextAware {
                 .filter(e -> e.getValue() > 0)
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" "));
-        if ("FAILED".equals(status)) {
+        if ("INTERRUPTED".equals(status)) {
+            LOG.info("Stopped {} after {} ms: {} rows read, {}; it stays in the inbox and resumes at the next start",
+                    run.source(), millis, run.rowsRead(), totals.isEmpty() ? "no outcomes" : totals);
+        } else if ("FAILED".equals(status)) {
             LOG.error("Failed {} after {} ms: {} rows read, {}; {}; report {}", run.source(), millis, run.rowsRead(),
                     totals.isEmpty() ? "no outcomes" : totals, error, reportFile);
         } else {
             LOG.info("Finished {} in {} ms: {} rows read, {}; report {}", run.source(), millis, run.rowsRead(),
                     totals.isEmpty() ? "no outcomes" : totals, reportFile);
         }
+        return true;
     }
 
     private void logProgress() {

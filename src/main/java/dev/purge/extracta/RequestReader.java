@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.function.BooleanSupplier;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 
 /**
@@ -14,11 +17,22 @@ import org.apache.camel.Exchange;
  * content, CSV structure and layout) so an unreadable file is refused before any of its rows is sent; {@link #open}
  * then hands the rows, one at a time, to the splitter.
  */
-public class RequestReader {
+public class RequestReader implements CamelContextAware {
 
     public static final String LAYOUT_PROPERTY = "extractaCsvLayout";
 
     private String defaultClassificationId;
+    private CamelContext camelContext;
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
 
     public void setDefaultClassificationId(String defaultClassificationId) {
         this.defaultClassificationId = defaultClassificationId == null || defaultClassificationId.isBlank()
@@ -57,7 +71,7 @@ public class RequestReader {
                 ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead)
                 : new CsvRequestSource(file, run.source(), exchange.getProperty(LAYOUT_PROPERTY, CsvLayout.class),
                         defaultClassificationId, run::bytesRead);
-        return new RowIterator(source, run);
+        return new RowIterator(source, run, () -> camelContext != null && camelContext.isStopping());
     }
 
     static boolean isJsonLines(Path file) {
@@ -69,17 +83,24 @@ public class RequestReader {
 
         private final RequestSource source;
         private final FileRun run;
+        private final BooleanSupplier stopping;
         private final PairFingerprints seenPairs = new PairFingerprints();
         private RequestRow next;
         private boolean done;
 
-        RowIterator(RequestSource source, FileRun run) {
+        RowIterator(RequestSource source, FileRun run, BooleanSupplier stopping) {
             this.source = source;
             this.run = run;
+            this.stopping = stopping;
         }
 
         @Override
         public synchronized boolean hasNext() {
+            if (next == null && !done && stopping.getAsBoolean()) {
+                // shutting down: rows in flight finish, no new one starts; the file resumes at the next start
+                run.interrupt();
+                done = true;
+            }
             if (next == null && !done) {
                 next = read();
                 done = next == null;

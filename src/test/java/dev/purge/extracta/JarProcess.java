@@ -1,0 +1,34 @@
+package dev.purge.extracta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Starts the packaged jar as a separate process, as an operator runs it. */
+final class JarProcess {
+
+    /** The key given to jar processes: the leak scan greps every output for it. */
+    static final String API_KEY = "xk-jar-3e9b52-NEVER-LOGGED";
+
+    private JarProcess() {
+    }
+
+    static Process start(Path workDir, Path log, Map<String, String> env, String... jvmOptions) throws IOException {
+        String jar = System.getProperty("app.jar");
+        assertThat(jar).as("app.jar system property (set by failsafe)").isNotNull();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmOptions));
+        cmd.add("-jar");
+        cmd.add(Path.of(jar).toAbsolutePath().toString());
+        ProcessBuilder builder = new ProcessBuilder(cmd).directory(workDir.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("EXTRACTA_"));
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return builder.start();
+    }
+}
