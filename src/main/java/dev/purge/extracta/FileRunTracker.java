@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -57,9 +58,10 @@ public class FileRunTracker implements CamelContextAware {
     public void start(Exchange exchange) throws IOException {
         Path path = Path.of(exchange.getMessage().getHeader("CamelFileAbsolutePath", String.class));
         String source = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        long size = Files.size(path);
-        FileJournal journal = dryRun ? null
-                : FileJournal.open(stateDir, source, size, Files.getLastModifiedTime(path).toMillis());
+        // the link itself, never its target: a symbolic link is refused by the inspection that follows
+        long size = Files.isSymbolicLink(path) ? 0 : Files.size(path);
+        FileJournal journal = dryRun ? null : FileJournal.open(stateDir, source, size,
+                Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis());
         FileRun run = new FileRun(source, path, size, dryRun, journal);
         exchange.setProperty(RUN_PROPERTY, run);
         active.add(run);

@@ -3,6 +3,7 @@ package dev.purge.extracta;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
@@ -46,6 +47,10 @@ public class RequestReader implements CamelContextAware {
     /** Refuses a file that cannot be read at all, naming the line; remembers the CSV layout for {@link #open}. */
     public void inspect(Exchange exchange) throws IOException, UnreadableFileException {
         Path file = FileRunTracker.fileRun(exchange).path();
+        if (Files.isSymbolicLink(file)) {
+            // a link could point anywhere on the machine: never followed, the link itself goes to .failed/
+            throw new UnreadableFileException("a symbolic link: links in the inbox are not followed", null);
+        }
         Utf8FileScanner.scan(file);
         if (isJsonLines(file)) {
             JsonLinesRequestSource.checkFirstLine(file);
