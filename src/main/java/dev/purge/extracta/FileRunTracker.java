@@ -41,6 +41,7 @@ public class FileRunTracker implements CamelContextAware {
     private ScheduledExecutorService progressTimer;
     private Path reportsDir = Path.of("data", "reports");
     private Path stateDir = Path.of("data", "state");
+    private OutageBreaker outageBreaker;
     private String deadLetterUri = "";
     private String deleteUrl = "";
     private boolean dryRun;
@@ -88,7 +89,19 @@ public class FileRunTracker implements CamelContextAware {
         finalOutcome(exchange, Outcome.SKIPPED_ALREADY_DELETED);
     }
 
-    private static void finalOutcome(Exchange exchange, Outcome outcome) {
+    /** A row stopped by a halt or a shutdown: not final, not dead-lettered; its file stays in the inbox. */
+    public void interrupted(Exchange exchange) {
+        FileRun run = fileRun(exchange);
+        run.interrupt();
+        if (outageBreaker != null) {
+            outageBreaker.release(exchange);
+        }
+    }
+
+    private void finalOutcome(Exchange exchange, Outcome outcome) {
+        if (outageBreaker != null) {
+            outageBreaker.record(exchange, outcome);
+        }
         FileRun run = fileRun(exchange);
         DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
         if (request == null) {
@@ -238,6 +251,10 @@ public class FileRunTracker implements CamelContextAware {
 
     public void setReportsDir(String reportsDir) {
         this.reportsDir = Path.of(reportsDir);
+    }
+
+    public void setOutageBreaker(OutageBreaker outageBreaker) {
+        this.outageBreaker = outageBreaker;
     }
 
     public void setStateDir(String stateDir) {

@@ -24,6 +24,11 @@ public class RequestReader implements CamelContextAware {
 
     private String defaultClassificationId;
     private CamelContext camelContext;
+    private SendGate sendGate;
+
+    public void setSendGate(SendGate sendGate) {
+        this.sendGate = sendGate;
+    }
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
@@ -76,7 +81,8 @@ public class RequestReader implements CamelContextAware {
                 ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead)
                 : new CsvRequestSource(file, run.source(), exchange.getProperty(LAYOUT_PROPERTY, CsvLayout.class),
                         defaultClassificationId, run::bytesRead);
-        return new RowIterator(source, run, () -> camelContext != null && camelContext.isStopping());
+        return new RowIterator(source, run, () -> (camelContext != null && camelContext.isStopping())
+                || (sendGate != null && sendGate.isHalted()));
     }
 
     static boolean isJsonLines(Path file) {
@@ -102,7 +108,7 @@ public class RequestReader implements CamelContextAware {
         @Override
         public synchronized boolean hasNext() {
             if (next == null && !done && stopping.getAsBoolean()) {
-                // shutting down: rows in flight finish, no new one starts; the file resumes at the next start
+                // shutting down or halted: rows in flight finish, no new one starts; the file resumes at the next start
                 run.interrupt();
                 done = true;
             }

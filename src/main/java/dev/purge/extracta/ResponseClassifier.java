@@ -18,8 +18,17 @@ public class ResponseClassifier {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int EXCERPT_LENGTH = 200;
 
-    /** Returns normally for {@link Outcome#DELETED}; throws {@link DeleteFailedException} otherwise. */
-    public void classify(Exchange exchange) throws DeleteFailedException {
+    private SendGate sendGate;
+
+    public void setSendGate(SendGate sendGate) {
+        this.sendGate = sendGate;
+    }
+
+    /**
+     * Returns normally for {@link Outcome#DELETED} (or ALREADY_ABSENT); throws {@link DeleteFailedException}
+     * otherwise. A 401 halts all sending ({@link ApiHaltedException}); a 429 with Retry-After pauses all sending.
+     */
+    public void classify(Exchange exchange) throws DeleteFailedException, ApiHaltedException {
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
         String retryAfter = exchange.getMessage().getHeader("Retry-After", String.class);
@@ -28,7 +37,19 @@ public class ResponseClassifier {
             exchange.setProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.ALREADY_ABSENT);
             return;
         }
-        classify(status == null ? 0 : status, body, retryAfter);
+        try {
+            classify(status == null ? 0 : status, body, retryAfter);
+        } catch (DeleteFailedException e) {
+            if (e.getOutcome() == Outcome.UNAUTHORIZED && sendGate != null) {
+                // the key is wrong for every row: stop, rather than dead-letter the whole file as UNAUTHORIZED
+                sendGate.halt("HTTP 401: " + e.getMessage());
+                throw new ApiHaltedException("the API refused the key (HTTP 401)");
+            }
+            if (e.getOutcome() == Outcome.RATE_LIMITED && e.getRetryAfterMillis() != null && sendGate != null) {
+                sendGate.pauseAll(e.getRetryAfterMillis());
+            }
+            throw e;
+        }
     }
 
     /** The call itself failed (refused, reset, timeout): a retryable NETWORK failure. */

@@ -18,6 +18,7 @@ public class RetryPolicy implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(RetryPolicy.class);
 
     private int maxAttempts = 5;
+    private OutageBreaker outageBreaker;
     private long initialDelay = 1000;
     private long maxDelay = 60000;
 
@@ -36,14 +37,28 @@ public class RetryPolicy implements Processor {
         this.maxDelay = Math.max(0, maxDelay);
     }
 
+    public void setOutageBreaker(OutageBreaker outageBreaker) {
+        this.outageBreaker = outageBreaker;
+    }
+
     public int getMaxAttempts() {
         return maxAttempts;
     }
 
-    /** retryWhile: true when the failure is retryable and attempts remain. */
+    /**
+     * retryWhile: true when the failure is retryable and attempts remain, and also, past the last attempt, for a
+     * server or network failure while sending is paused for an outage: such a row waits for the API, it is not
+     * dead-lettered.
+     */
     public boolean shouldRetry(Exchange exchange) {
         Throwable e = Failures.caught(exchange);
-        return Failures.outcomeOf(e).isRetryable() && attempts(exchange) < maxAttempts;
+        Outcome outcome = Failures.outcomeOf(e);
+        return outcome.isRetryable() && (attempts(exchange) < maxAttempts || keptForOutage(outcome));
+    }
+
+    private boolean keptForOutage(Outcome outcome) {
+        return outageBreaker != null && (outcome == Outcome.SERVER_ERROR || outcome == Outcome.NETWORK)
+                && outageBreaker.isPaused();
     }
 
     /** onExceptionOccurred: sets the delay of the coming redelivery and logs it. */
@@ -54,6 +69,15 @@ public class RetryPolicy implements Processor {
         }
         Throwable e = Failures.caught(exchange);
         int attempts = attempts(exchange);
+        if (attempts >= maxAttempts) {
+            // out of attempts during an outage pause: give the permit back as a failure and wait for the API
+            outageBreaker.record(exchange, Failures.outcomeOf(e));
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 0L);
+            DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
+            LOG.info("Keeping {} line {} until the API is back (outage pause): not dead-lettered",
+                    request == null ? "?" : request.source(), request == null ? "?" : request.line());
+            return;
+        }
         Long retryAfter = Failures.explaining(e) instanceof DeleteFailedException failed
                 ? failed.getRetryAfterMillis() : null;
         long delay = delayBeforeAttempt(attempts + 1, retryAfter);

@@ -28,9 +28,14 @@ public class StartupChecks extends MainListenerSupport {
                     + "(or the property extracta.api-key, or extracta.api-key-file for a secret file), "
                     + "or set extracta.dry-run=true to only validate input");
         }
-        checkBaseUrl(property(context, "extracta.base-url", ""));
+        String baseUrl = property(context, "extracta.base-url", "");
+        checkBaseUrl(baseUrl);
         requirePositive(context, "extracta.concurrency");
         requirePositive(context, "extracta.retry.max-attempts");
+        if (!dryRun && Boolean.parseBoolean(property(context, "extracta.preflight.enabled", "true"))) {
+            CreditsPreflight.check(baseUrl, credentials.resolve(),
+                    Long.parseLong(property(context, "extracta.http.connect-timeout", "10000").strip()));
+        }
     }
 
     /** https anywhere; plain http only to this machine (tests, a local sandbox), never over a network. */

@@ -162,7 +162,8 @@ class CrashRecoveryIT {
                 "EXTRACTA_CONCURRENCY", String.valueOf(CONCURRENCY),
                 "EXTRACTA_INBOX_STABLE_PERIOD", "300",
                 "EXTRACTA_INBOX_POLL_DELAY", "100",
-                "EXTRACTA_RETRY_INITIAL_DELAY", "50"));
+                "EXTRACTA_RETRY_INITIAL_DELAY", "50",
+                "EXTRACTA_RATE_LIMIT", "0"));
     }
 
     private JsonNode awaitReport(String name) throws Exception {

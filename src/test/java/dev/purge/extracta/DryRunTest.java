@@ -36,7 +36,7 @@ class DryRunTest {
         org.awaitility.Awaitility.await().atMost(TestApp.TIMEOUT).until(() -> Files.exists(report));
         JsonNode json = new ObjectMapper().readTree(report.toFile());
 
-        assertThat(app.wireMock.getAllServeEvents()).isEmpty();
+        assertThat(app.wireMock.getAllServeEvents().size()).isZero();
         assertThat(json.get("status").asText()).isEqualTo("DRY_RUN");
         assertThat(json.get("dryRun").asBoolean()).isTrue();
         assertThat(json.get("outcomes").get("WOULD_DELETE").asLong()).isEqualTo(2);

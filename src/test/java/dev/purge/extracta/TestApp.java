@@ -70,6 +70,8 @@ final class TestApp implements AutoCloseable {
         p.put("extracta.http.response-timeout", "1000");
         p.put("extracta.progress-interval", "500");
         p.put("camel.main.shutdown-timeout", "5");
+        // tests that are about the rate limit set it themselves
+        p.put("extracta.rate-limit", "0");
         return p;
     }
 

@@ -1,0 +1,56 @@
+package dev.purge.extracta;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Before a destructive run, checks the key with {@code GET /credits}, the cheapest call of the API: a refused key
+ * stops the start with a clear message; a network failure or any other answer is only a warning, since the deletes
+ * may still work and will be retried.
+ */
+final class CreditsPreflight {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CreditsPreflight.class);
+
+    private CreditsPreflight() {
+    }
+
+    static void check(String baseUrl, String apiKey, long timeoutMillis) {
+        HttpClient client = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofMillis(timeoutMillis))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/credits"))
+                .timeout(Duration.ofMillis(timeoutMillis))
+                .header("Authorization", "Bearer " + apiKey)
+                .GET()
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            LOG.warn("Could not check the API key with GET /credits ({}: {}); starting anyway",
+                    e.getClass().getSimpleName(), SecretRedactor.redact(e.getMessage()));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        int status = response.statusCode();
+        if (status == 401 || status == 403) {
+            throw new IllegalStateException("The Extracta API refused the API key at GET /credits (HTTP " + status
+                    + "): check EXTRACTA_API_KEY (or extracta.api-key-file). Nothing was deleted.");
+        }
+        if (status >= 200 && status < 300) {
+            LOG.info("API key accepted by GET /credits");
+        } else {
+            LOG.warn("GET /credits answered HTTP {}; starting anyway", status);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.purge.extracta;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when a request may leave, for all files at once: never after the API refused the key (halted until
+ * restart), never during a pause the API asked for with 429 + Retry-After, never during an outage pause, and never
+ * more than {@code rateLimit} requests in any window of one second as the API sees them arrive: each request holds
+ * one of {@code rateLimit} permits for one second plus a margin for network jitter.
+ */
+public class SendGate implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SendGate.class);
+
+    private int rateLimit = 10;
+    private long windowMillis = 1100;
+    private OutageBreaker outageBreaker;
+    private CamelContext camelContext;
+    private volatile Semaphore permits;
+    private volatile ScheduledExecutorService releaser;
+    private volatile long pausedUntil;
+    private volatile String haltReason;
+
+    public void setRateLimit(int rateLimit) {
+        if (rateLimit < 0) {
+            throw new IllegalArgumentException("extracta.rate-limit must be 0 (unlimited) or more");
+        }
+        this.rateLimit = rateLimit;
+    }
+
+    /** How long a request counts against the limit (ms): one second plus a margin for jitter on the way. */
+    public void setWindowMillis(long windowMillis) {
+        this.windowMillis = Math.max(1000, windowMillis);
+    }
+
+    public void setOutageBreaker(OutageBreaker outageBreaker) {
+        this.outageBreaker = outageBreaker;
+    }
+
+    /** Blocks until this attempt may be sent. Throws when sending has halted for good. */
+    public void acquire(Exchange exchange) throws ApiHaltedException, InterruptedException {
+        checkNotHalted();
+        if (outageBreaker != null) {
+            outageBreaker.awaitPermission(exchange, this::stopping);
+            checkNotHalted();
+        }
+        long wait;
+        while ((wait = pausedUntil - System.currentTimeMillis()) > 0) {
+            if (stopping()) {
+                throw new InterruptedException("stopped while sending was paused");
+            }
+            TimeUnit.MILLISECONDS.sleep(Math.min(wait, 200));
+            checkNotHalted();
+        }
+        if (rateLimit > 0) {
+            permits().acquire();
+            releaser.schedule(() -> permits.release(), windowMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The API answered 429 with Retry-After: every request waits, not only the one that got it. */
+    public void pauseAll(long millis) {
+        long until = System.currentTimeMillis() + millis;
+        if (until > pausedUntil) {
+            pausedUntil = until;
+            LOG.warn("The API asked to slow down (429): all sending paused for {} ms", millis);
+        }
+    }
+
+    /** The API refused the key: nothing more is sent until the application restarts. */
+    public synchronized void halt(String reason) {
+        if (haltReason == null) {
+            haltReason = reason;
+            LOG.error("The Extracta API refused the API key ({}). Nothing more will be sent: files stay in the inbox "
+                    + "without dead letters. Fix EXTRACTA_API_KEY (or extracta.api-key-file) and restart.", reason);
+        }
+    }
+
+    public boolean isHalted() {
+        return haltReason != null;
+    }
+
+    private void checkNotHalted() throws ApiHaltedException {
+        if (haltReason != null) {
+            throw new ApiHaltedException("sending halted: the API refused the key (" + haltReason + ")");
+        }
+    }
+
+    private boolean stopping() {
+        return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
+    }
+
+    private Semaphore permits() {
+        if (permits == null) {
+            synchronized (this) {
+                if (permits == null) {
+                    releaser = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "extracta-rate-limit");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    permits = new Semaphore(rateLimit, true);
+                }
+            }
+        }
+        return permits;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+}
