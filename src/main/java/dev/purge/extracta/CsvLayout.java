@@ -12,7 +12,7 @@ import java.util.Locale;
  * @param hasHeader            whether the first record is a header
  * @param classificationColumn column of classificationId, or -1 when the default applies
  * @param batchColumn          column of batchId
- * @param columns              number of columns every row of a headerless file must have (0 with a header)
+ * @param columns              number of columns every row must have: the header's, or 1 or 2 without one
  */
 record CsvLayout(boolean hasHeader, int classificationColumn, int batchColumn, int columns) {
 
@@ -31,7 +31,7 @@ record CsvLayout(boolean hasHeader, int classificationColumn, int batchColumn, i
                 throw new UnreadableFileException("header has no classificationId column and "
                         + "extracta.default-classification-id is not set", first.line());
             }
-            return new CsvLayout(true, classification, batch, 0);
+            return new CsvLayout(true, classification, batch, values.size());
         }
         return switch (values.size()) {
             case 2 -> new CsvLayout(false, 0, 1, 2);
@@ -48,10 +48,13 @@ record CsvLayout(boolean hasHeader, int classificationColumn, int batchColumn, i
     }
 
     /** Header names match ignoring case, spaces, dashes and underscores ({@code batch_id}, {@code Batch ID}). */
+    static boolean isHeaderName(String value, String normalizedName) {
+        return value != null && value.toLowerCase(Locale.ROOT).replaceAll("[\\s_\\-]", "").equals(normalizedName);
+    }
+
     private static int indexOf(List<String> header, String normalizedName) {
         for (int i = 0; i < header.size(); i++) {
-            String name = header.get(i).toLowerCase(Locale.ROOT).replaceAll("[\\s_\\-]", "");
-            if (name.equals(normalizedName)) {
+            if (isHeaderName(header.get(i), normalizedName)) {
                 return i;
             }
         }

@@ -30,8 +30,7 @@ final class CsvLineReader implements Closeable {
                 .setDelimiter(delimiter)
                 .setIgnoreEmptyLines(false) // we skip blank lines ourselves so line numbers stay exact
                 .setIgnoreSurroundingSpaces(true)
-                .setTrim(true)
-                .get();
+                .get(); // values are stripped of whitespace below; control characters are kept, so they are refused
         Reader reader = TextFiles.open(file, bytesRead);
         try {
             this.parser = CSVParser.builder().setReader(reader).setFormat(format).get();

@@ -34,13 +34,18 @@ final class CsvRequestSource implements RequestSource {
         }
         List<String> values = csvLine.values();
         String problem = null;
-        if (!layout.hasHeader() && values.size() != layout.columns()) {
+        if (values.size() != layout.columns()) {
+            // a row with a cell too many or too few may have its values shifted: never guess which is the batch
             problem = "expected " + layout.columns() + " column" + (layout.columns() == 1 ? "" : "s")
-                    + ", found " + values.size();
+                    + (layout.hasHeader() ? " as in the header" : "") + ", found " + values.size();
         }
         String classificationId = layout.classificationColumn() < 0
                 ? defaultClassificationId : valueAt(values, layout.classificationColumn());
         String batchId = valueAt(values, layout.batchColumn());
+        if (problem == null && (CsvLayout.isHeaderName(batchId, CsvLayout.BATCH)
+                || CsvLayout.isHeaderName(classificationId, CsvLayout.CLASSIFICATION))) {
+            problem = "a header line in the middle of the file (files joined together?)";
+        }
         return RequestSource.row(source, csvLine.line(), classificationId, batchId, problem);
     }
 

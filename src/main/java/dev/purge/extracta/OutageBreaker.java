@@ -52,7 +52,10 @@ public class OutageBreaker {
                             .build());
                     created.getEventPublisher().onStateTransition(event -> {
                         CircuitBreaker.StateTransition t = event.getStateTransition();
-                        if (t.getToState() == CircuitBreaker.State.OPEN) {
+                        if (t == CircuitBreaker.StateTransition.HALF_OPEN_TO_OPEN) {
+                            LOG.warn("API outage goes on: the trial row failed again; pausing all sending for {} ms "
+                                    + "({} -> {})", openDuration, t.getFromState(), t.getToState());
+                        } else if (t.getToState() == CircuitBreaker.State.OPEN) {
                             LOG.warn("API outage: {} rows in a row failed with a server or network error; pausing all "
                                     + "sending for {} ms ({} -> {})", failureThreshold, openDuration,
                                     t.getFromState(), t.getToState());

@@ -83,7 +83,7 @@ class CsvReadingTest {
         Path file = write("BatchId,CLASSIFICATIONID\nb1,c1\nb2,c2\n");
 
         CsvLayout layout = layout(file, null);
-        assertThat(layout).isEqualTo(new CsvLayout(true, 1, 0, 0));
+        assertThat(layout).isEqualTo(new CsvLayout(true, 1, 0, 2));
 
         List<RequestRow> rows = rows(file, null);
         assertThat(rows).hasSize(2);
@@ -94,11 +94,11 @@ class CsvReadingTest {
     @Test
     void headerVariantsWithUnderscoreSpaceAndDash() throws Exception {
         Path file = write("batch_id,Classification-Id\nb1,c1\n");
-        assertThat(layout(file, null)).isEqualTo(new CsvLayout(true, 1, 0, 0));
+        assertThat(layout(file, null)).isEqualTo(new CsvLayout(true, 1, 0, 2));
         assertValid(rows(file, null).get(0), 2, "c1", "b1");
 
         Path spaced = write("Classification ID,Batch ID\nc9,b9\n");
-        assertThat(layout(spaced, null)).isEqualTo(new CsvLayout(true, 0, 1, 0));
+        assertThat(layout(spaced, null)).isEqualTo(new CsvLayout(true, 0, 1, 2));
         List<RequestRow> rows = rows(spaced, null);
         assertThat(rows).hasSize(1);
         assertValid(rows.get(0), 2, "c9", "b9");
@@ -108,7 +108,7 @@ class CsvReadingTest {
     void extraColumnsAreIgnored() throws Exception {
         Path file = write("note,classificationId,owner,batchId,extra\nhello,c1,bob,b1,x\n,c2,,b2,\n");
 
-        assertThat(layout(file, null)).isEqualTo(new CsvLayout(true, 1, 3, 0));
+        assertThat(layout(file, null)).isEqualTo(new CsvLayout(true, 1, 3, 5));
         List<RequestRow> rows = rows(file, null);
         assertThat(rows).hasSize(2);
         assertValid(rows.get(0), 2, "c1", "b1");
@@ -141,7 +141,7 @@ class CsvReadingTest {
     @Test
     void headerWithOnlyBatchIdUsesDefaultClassification() throws Exception {
         Path file = write("batchId\nb1\nb2\n");
-        assertThat(layout(file, "cdef")).isEqualTo(new CsvLayout(true, -1, 0, 0));
+        assertThat(layout(file, "cdef")).isEqualTo(new CsvLayout(true, -1, 0, 1));
 
         List<RequestRow> rows = rows(file, "cdef");
         assertThat(rows).hasSize(2);
@@ -165,7 +165,7 @@ class CsvReadingTest {
 
         assertThat(rows).hasSize(3);
         assertThat(rows.get(0).request()).isEqualTo(new DeleteBatchRequest(SOURCE, 2, "c1", null));
-        assertThat(rows.get(0).problem()).isEqualTo("batchId is missing or empty");
+        assertThat(rows.get(0).problem()).isEqualTo("expected 2 columns as in the header, found 1");
         assertThat(rows.get(1).request()).isEqualTo(new DeleteBatchRequest(SOURCE, 3, "c2", ""));
         assertThat(rows.get(1).problem()).isEqualTo("batchId is missing or empty");
         assertValid(rows.get(2), 4, "c3", "b3");
@@ -263,7 +263,7 @@ class CsvReadingTest {
         Path file = writeBytes(out.toByteArray());
 
         // without BOM handling the first header cell would be "\uFEFFclassificationId" and not match
-        assertThat(layout(file, null)).isEqualTo(new CsvLayout(true, 0, 1, 0));
+        assertThat(layout(file, null)).isEqualTo(new CsvLayout(true, 0, 1, 2));
         List<CsvLine> lines = lines(file);
         assertThat(lines.get(0).values()).containsExactly("classificationId", "batchId");
         List<RequestRow> rows = rows(file, null);

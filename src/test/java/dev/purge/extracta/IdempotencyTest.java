@@ -120,6 +120,18 @@ class IdempotencyTest {
         assertThat(journal).as("journal removed once the file is done").doesNotExist();
     }
 
+    @Test
+    void withIdempotencyOffAPairIsSentAgain() throws Exception {
+        try (TestApp off = TestApp.start("idempotency-off", Map.of("extracta.idempotency.enabled", "false"))) {
+            off.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).willReturn(json(200, SUCCESS)));
+            off.drop("a.csv", "classificationId,batchId\nc1,twice1\n");
+            off.awaitReport("a.csv");
+            off.drop("b.csv", "classificationId,batchId\nc1,twice1\n");
+            assertThat(off.awaitReport("b.csv").get("outcomes").get("DELETED").asLong()).isEqualTo(1);
+            off.wireMock.verify(2, deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)));
+        }
+    }
+
     private static MappingBuilder forBatch(String batchId) {
         return delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1)
                 .withRequestBody(matchingJsonPath("$.batchId", equalTo(batchId)));
