@@ -8,6 +8,7 @@ public final class AttemptLog {
     public static final String PROPERTY = "extractaAttempts";
 
     private int attempts;
+    private int unanswered;
     private Instant firstAttemptAt;
     private Instant lastAttemptAt;
 
@@ -17,6 +18,15 @@ public final class AttemptLog {
         if (firstAttemptAt == null) {
             firstAttemptAt = lastAttemptAt;
         }
+    }
+
+    /** An attempt got no answer (refused, reset, timeout): the API may have deleted the batch all the same. */
+    synchronized void unanswered() {
+        unanswered++;
+    }
+
+    public synchronized boolean hadUnansweredAttempt() {
+        return unanswered > 0;
     }
 
     public synchronized int attempts() {

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Before a destructive run, checks the key with {@code GET /credits}, the cheapest call of the API: a refused key
- * stops the start with a clear message; a network failure or any other answer is only a warning, since the deletes
- * may still work and will be retried.
+ * (401, 403) or a wrong base URL (404) stops the start with a clear message; a network failure or any other answer is
+ * only a warning, since the deletes may still work and will be retried.
  */
 final class CreditsPreflight {
 
@@ -46,6 +46,11 @@ final class CreditsPreflight {
         if (status == 401 || status == 403) {
             throw new IllegalStateException("The Extracta API refused the API key at GET /credits (HTTP " + status
                     + "): check EXTRACTA_API_KEY (or extracta.api-key-file). Nothing was deleted.");
+        }
+        if (status == 404) {
+            // every delete would be a 404 too, and be dead-lettered as REJECTED
+            throw new IllegalStateException("GET " + baseUrl + "/credits answered 404: extracta.base-url is probably "
+                    + "wrong (expected something like https://api.extracta.ai/api/v1). Nothing was deleted.");
         }
         if (status >= 200 && status < 300) {
             LOG.info("API key accepted by GET /credits");

@@ -1,5 +1,7 @@
 package dev.purge.extracta;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
 
@@ -8,10 +10,39 @@ import org.apache.camel.spi.IdempotentRepository;
  * before the row counts as final, so a later request for the same pair, in any file and after any restart, is not
  * sent again. The repository is a bean chosen by configuration (a local file by default, JDBC for several instances).
  */
-public class DeleteLedger {
+public class DeleteLedger implements CamelContextAware {
 
     private boolean enabled = true;
     private IdempotentRepository repository;
+    private CamelContext camelContext;
+    private volatile boolean started;
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** A repository declared as a bean is not started by Camel: start it, and stop it with the context. */
+    private IdempotentRepository repository() {
+        if (!started) {
+            synchronized (this) {
+                if (!started) {
+                    try {
+                        camelContext.addService(repository, true, true);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot start the idempotent repository", e);
+                    }
+                    started = true;
+                }
+            }
+        }
+        return repository;
+    }
 
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
@@ -22,12 +53,12 @@ public class DeleteLedger {
     }
 
     public boolean alreadyDeleted(Exchange exchange) {
-        return enabled && repository.contains(key(exchange));
+        return enabled && repository().contains(key(exchange));
     }
 
     public void recordDeleted(Exchange exchange) {
         if (enabled) {
-            repository.add(key(exchange));
+            repository().add(key(exchange));
         }
     }
 

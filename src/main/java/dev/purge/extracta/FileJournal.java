@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * The progress of one input file, kept on disk while the file is in the inbox so a killed process resumes where it
- * stopped: which lines were sent at least once ({@code A <line>}) and which reached their final outcome
- * ({@code F <line> <OUTCOME>}). Each event is one write before the row moves on, so it survives {@code kill -9}.
+ * stopped: which lines were sent ({@code A <line>}), which then got an answer that deleted nothing
+ * ({@code N <line>}), and which reached their final outcome ({@code F <line> <OUTCOME>}). Each event is one write before the row moves on, so it survives {@code kill -9}.
  * The journal is named after the file's name, size and modification time, and deleted once the file leaves the
  * inbox. Thread-safe: rows of a file finish on several threads.
  */
@@ -54,6 +54,8 @@ final class FileJournal implements Closeable {
         try {
             if (parts.length == 2 && parts[0].equals("A")) {
                 attemptedEarlier.set(Math.toIntExact(Long.parseLong(parts[1])));
+            } else if (parts.length == 2 && parts[0].equals("N")) {
+                attemptedEarlier.clear(Math.toIntExact(Long.parseLong(parts[1])));
             } else if (parts.length == 3 && parts[0].equals("F")) {
                 int line = Math.toIntExact(Long.parseLong(parts[1]));
                 if (!finalLines.get(line)) {
@@ -87,6 +89,11 @@ final class FileJournal implements Closeable {
 
     void attempted(long line) {
         append("A " + line);
+    }
+
+    /** The last attempt got a definite answer that deleted nothing: the line no longer counts as possibly sent. */
+    void answered(long line) {
+        append("N " + line);
     }
 
     void finished(long line, Outcome outcome) {

@@ -72,6 +72,13 @@ public final class FileRun {
         }
     }
 
+    /** The API answered this line without deleting it: it was not carried out. */
+    void answered(long line) {
+        if (journal != null) {
+            journal.answered(line);
+        }
+    }
+
     /** Records a row's final outcome: on disk first, then in the counters. */
     void finalOutcome(long line, Outcome outcome) {
         if (journal != null) {

@@ -49,6 +49,8 @@ public class OutageBreaker {
                             .waitDurationInOpenState(Duration.ofMillis(openDuration))
                             .automaticTransitionFromOpenToHalfOpenEnabled(true)
                             .permittedNumberOfCallsInHalfOpenState(1)
+                            // a trial row that never reports (its file failed) must not hold sending forever
+                            .maxWaitDurationInHalfOpenState(Duration.ofMillis(openDuration * 5))
                             .build());
                     created.getEventPublisher().onStateTransition(event -> {
                         CircuitBreaker.StateTransition t = event.getStateTransition();
@@ -79,9 +81,16 @@ public class OutageBreaker {
         return breaker().getState() != CircuitBreaker.State.CLOSED;
     }
 
-    /** Blocks until the row may be sent; a row already holding a permit passes at once. */
+    /**
+     * Blocks until the row may be sent. A row holding a permit passes at once, unless it took it while the breaker was
+     * closed and the breaker has opened since (it was retrying when the outage was detected): it then gives the
+     * permit back and waits like any other row. The trial row of a half-open breaker keeps its permit.
+     */
     void awaitPermission(Exchange exchange, BooleanSupplier stop) throws InterruptedException {
-        if (Boolean.TRUE.equals(exchange.getProperty(PERMIT_PROPERTY, Boolean.class))) {
+        if (mustWaitAgain(exchange)) {
+            release(exchange);
+        }
+        if (exchange.getProperty(PERMIT_PROPERTY) != null) {
             return;
         }
         while (!breaker().tryAcquirePermission()) {
@@ -92,12 +101,18 @@ public class OutageBreaker {
                 transitions.wait(200);
             }
         }
-        exchange.setProperty(PERMIT_PROPERTY, true);
+        exchange.setProperty(PERMIT_PROPERTY, breaker().getState().name());
     }
 
-    /** Gives back a row's permit without a verdict (the row was stopped by a halt or a shutdown). */
+    /** Whether the row's permit was taken while closed and the breaker is no longer closed. */
+    boolean mustWaitAgain(Exchange exchange) {
+        Object takenIn = exchange.getProperty(PERMIT_PROPERTY);
+        return "CLOSED".equals(takenIn) && breaker().getState() != CircuitBreaker.State.CLOSED;
+    }
+
+    /** Gives back a row's permit without a verdict (stopped by a halt or a shutdown, or waiting out a pause). */
     void release(Exchange exchange) {
-        if (Boolean.TRUE.equals(exchange.getProperty(PERMIT_PROPERTY, Boolean.class))) {
+        if (exchange.getProperty(PERMIT_PROPERTY) != null) {
             exchange.removeProperty(PERMIT_PROPERTY);
             breaker().releasePermission();
         }
@@ -105,7 +120,7 @@ public class OutageBreaker {
 
     /** Records a row's final outcome (or a failure that keeps the row for later) and gives back its permit. */
     void record(Exchange exchange, Outcome outcome) {
-        if (!Boolean.TRUE.equals(exchange.getProperty(PERMIT_PROPERTY, Boolean.class))) {
+        if (exchange.getProperty(PERMIT_PROPERTY) == null) {
             return; // never sent: invalid, duplicate, skipped
         }
         exchange.removeProperty(PERMIT_PROPERTY);

@@ -40,6 +40,7 @@ public class ResponseClassifier {
         try {
             classify(status == null ? 0 : status, body, retryAfter);
         } catch (DeleteFailedException e) {
+            answeredWithoutDeleting(exchange);
             if (e.getOutcome() == Outcome.UNAUTHORIZED && sendGate != null) {
                 // the key is wrong for every row: stop, rather than dead-letter the whole file as UNAUTHORIZED
                 sendGate.halt("HTTP 401: " + e.getMessage());
@@ -52,8 +53,21 @@ public class ResponseClassifier {
         }
     }
 
+    /** A definite answer that deleted nothing: the journal stops counting the row as possibly sent. */
+    private static void answeredWithoutDeleting(Exchange exchange) {
+        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
+        if (run != null && request != null) {
+            run.answered(request.line());
+        }
+    }
+
     /** The call itself failed (refused, reset, timeout): a retryable NETWORK failure. */
     public void networkFailure(Exchange exchange) throws DeleteFailedException {
+        AttemptLog log = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);
+        if (log != null) {
+            log.unanswered();
+        }
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String message = cause == null ? "network failure"
                 : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());

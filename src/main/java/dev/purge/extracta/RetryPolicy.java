@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 public class RetryPolicy implements Processor {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryPolicy.class);
+    private static final String DECISION_PROPERTY = "extractaRetryDecision";
 
     private int maxAttempts = 5;
     private OutageBreaker outageBreaker;
@@ -51,8 +52,17 @@ public class RetryPolicy implements Processor {
      * dead-lettered.
      */
     public boolean shouldRetry(Exchange exchange) {
-        Throwable e = Failures.caught(exchange);
-        Outcome outcome = Failures.outcomeOf(e);
+        // onExceptionOccurred (process) runs first and decides once: the breaker may change state in between
+        Boolean decided = exchange.getProperty(DECISION_PROPERTY, Boolean.class);
+        if (decided != null) {
+            exchange.removeProperty(DECISION_PROPERTY);
+            return decided;
+        }
+        return decide(exchange);
+    }
+
+    private boolean decide(Exchange exchange) {
+        Outcome outcome = Failures.outcomeOf(Failures.caught(exchange));
         return outcome.isRetryable() && (attempts(exchange) < maxAttempts || keptForOutage(outcome));
     }
 
@@ -64,11 +74,18 @@ public class RetryPolicy implements Processor {
     /** onExceptionOccurred: sets the delay of the coming redelivery and logs it. */
     @Override
     public void process(Exchange exchange) {
-        if (!shouldRetry(exchange)) {
+        boolean retry = decide(exchange);
+        exchange.setProperty(DECISION_PROPERTY, retry);
+        if (!retry) {
             return;
         }
         Throwable e = Failures.caught(exchange);
         int attempts = attempts(exchange);
+        if (exchange.getContext().isStopping()) {
+            // shutting down: no backoff to sit through; the next attempt is stopped at the send gate, not sent
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 0L);
+            return;
+        }
         if (attempts >= maxAttempts) {
             // out of attempts during an outage pause: give the permit back as a failure and wait for the API
             outageBreaker.record(exchange, Failures.outcomeOf(e));

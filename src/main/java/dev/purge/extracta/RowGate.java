@@ -24,10 +24,14 @@ public class RowGate {
         }
     }
 
-    /** Whether this request was sent before the current attempt: by an earlier attempt, or by an earlier run. */
+    /**
+     * Whether this request may have been carried out before the current attempt without our knowing: an earlier
+     * attempt in this run got no answer (timeout, reset), or an earlier run sent it and stopped before an answer.
+     * An attempt that got a definite answer (a 503, a 429, a 401) did not delete anything.
+     */
     static boolean sentBefore(Exchange exchange) {
         AttemptLog log = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);
-        if (log != null && log.attempts() > 1) {
+        if (log != null && log.hadUnansweredAttempt()) {
             return true;
         }
         FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
@@ -45,7 +49,7 @@ public class RowGate {
         log.begin();
         DeleteBatchRequest request = exchange.getProperty(REQUEST_PROPERTY, DeleteBatchRequest.class);
         FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
-        if (run != null && log.attempts() == 1) {
+        if (run != null) {
             run.attempted(request.line()); // on disk before the request leaves
         }
         exchange.getMessage().setBody(request.body());

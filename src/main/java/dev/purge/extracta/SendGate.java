@@ -12,16 +12,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides when a request may leave, for all files at once: never after the API refused the key (halted until
- * restart), never during a pause the API asked for with 429 + Retry-After, never during an outage pause, and never
- * more than {@code rateLimit} requests in any window of one second as the API sees them arrive: each request holds
- * one of {@code rateLimit} permits for one second plus a margin for network jitter.
+ * restart), never once the application is stopping, never during a pause the API asked for with 429 + Retry-After,
+ * never during an outage pause, and never more than {@code rateLimit} requests in any window of one second as the API
+ * sees them arrive: each request holds one of {@code rateLimit} permits for 1.2 s, a margin for connection set-up and
+ * network jitter. Every wait is short and followed by a fresh look at all of these.
  */
 public class SendGate implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(SendGate.class);
 
     private int rateLimit = 10;
-    private long windowMillis = 1100;
+    private long windowMillis = 1200;
     private OutageBreaker outageBreaker;
     private CamelContext camelContext;
     private volatile Semaphore permits;
@@ -47,22 +48,32 @@ public class SendGate implements CamelContextAware {
 
     /** Blocks until this attempt may be sent. Throws when sending has halted for good. */
     public void acquire(Exchange exchange) throws ApiHaltedException, InterruptedException {
-        checkNotHalted();
-        if (outageBreaker != null) {
-            outageBreaker.awaitPermission(exchange, this::stopping);
-            checkNotHalted();
-        }
-        long wait;
-        while ((wait = pausedUntil - System.currentTimeMillis()) > 0) {
-            if (stopping()) {
-                throw new InterruptedException("stopped while sending was paused");
+        while (true) {
+            checkNotStoppedOrHalted();
+            if (outageBreaker != null) {
+                outageBreaker.awaitPermission(exchange, this::stopping);
+                checkNotStoppedOrHalted();
             }
-            TimeUnit.MILLISECONDS.sleep(Math.min(wait, 200));
-            checkNotHalted();
-        }
-        if (rateLimit > 0) {
-            permits().acquire();
-            releaser.schedule(() -> permits.release(), windowMillis, TimeUnit.MILLISECONDS);
+            long wait = pausedUntil - System.currentTimeMillis();
+            if (wait > 0) {
+                TimeUnit.MILLISECONDS.sleep(Math.min(wait, 200));
+                continue;
+            }
+            if (rateLimit > 0 && !permits().tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                continue; // every wait is short, so a stop, a halt or a pause that began meanwhile is seen
+            }
+            // the last word: anything that began while this request waited keeps it from leaving
+            boolean blocked = stopping() || isHalted() || pausedUntil > System.currentTimeMillis()
+                    || (outageBreaker != null && outageBreaker.mustWaitAgain(exchange));
+            if (!blocked) {
+                if (rateLimit > 0) {
+                    releaser.schedule(() -> permits.release(), windowMillis, TimeUnit.MILLISECONDS);
+                }
+                return;
+            }
+            if (rateLimit > 0) {
+                permits.release();
+            }
         }
     }
 
@@ -88,9 +99,12 @@ public class SendGate implements CamelContextAware {
         return haltReason != null;
     }
 
-    private void checkNotHalted() throws ApiHaltedException {
+    private void checkNotStoppedOrHalted() throws ApiHaltedException, InterruptedException {
         if (haltReason != null) {
             throw new ApiHaltedException("sending halted: the API refused the key (" + haltReason + ")");
+        }
+        if (stopping()) {
+            throw new InterruptedException("shutting down: no new request starts");
         }
     }
 

@@ -107,10 +107,14 @@ class CrashRecoveryIT {
         Process first = start(log);
         await().atMost(Duration.ofSeconds(60)).until(() -> received() >= 12 || !first.isAlive());
         long stopAsked = System.nanoTime();
+        long stopAskedAt = System.currentTimeMillis();
         first.destroy(); // SIGTERM
         assertThat(first.waitFor(25, TimeUnit.SECONDS)).as("exits within the 20 s shutdown timeout").isTrue();
         long stopMillis = (System.nanoTime() - stopAsked) / 1_000_000;
         int beforeStop = received();
+        long startedAfterStop = api.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).stream()
+                .filter(r -> r.getLoggedDate().getTime() > stopAskedAt + 100).count();
+        assertThat(startedAfterStop).as("requests that arrived after SIGTERM").isZero();
         assertThat(inbox.resolve("graceful.csv")).as("the file stays in the inbox").exists();
         JsonNode interrupted = MAPPER.readTree(workDir.resolve("data/reports/graceful.csv.report.json").toFile());
         assertThat(interrupted.get("status").asText()).isEqualTo("INTERRUPTED");
@@ -138,6 +142,7 @@ class CrashRecoveryIT {
     }
 
     private void stubApi(int latencyMillis) {
+        TestApp.stubCredits(api);
         api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                 .willReturn(aResponse().withFixedDelay(latencyMillis).withTransformers(StatefulDeleteApi.NAME)));
     }

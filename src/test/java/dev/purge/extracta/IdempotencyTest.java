@@ -132,6 +132,25 @@ class IdempotencyTest {
         }
     }
 
+    @Test
+    void theRepositoryIsABeanChosenByConfiguration() throws Exception {
+        // Camel's in-memory repository instead of the file one: it forgets everything at a restart
+        try (TestApp memory = TestApp.start("idempotency-memory", Map.of(
+                "camel.beans.memoryPairs", "#class:org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository",
+                "extracta.idempotency.repository", "memoryPairs"))) {
+            memory.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).willReturn(json(200, SUCCESS)));
+            memory.drop("m1.csv", "classificationId,batchId\nc1,mem1\n");
+            memory.awaitReport("m1.csv");
+            memory.drop("m2.csv", "classificationId,batchId\nc1,mem1\n");
+            assertThat(memory.awaitReport("m2.csv").get("outcomes").get("SKIPPED_ALREADY_DELETED").asLong())
+                    .isEqualTo(1);
+            assertThat(memory.dataDir.resolve("state").resolve("deleted-pairs.fp")).doesNotExist();
+            memory.restart();
+            memory.drop("m3.csv", "classificationId,batchId\nc1,mem1\n");
+            assertThat(memory.awaitReport("m3.csv").get("outcomes").get("DELETED").asLong()).isEqualTo(1);
+        }
+    }
+
     private static MappingBuilder forBatch(String batchId) {
         return delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1)
                 .withRequestBody(matchingJsonPath("$.batchId", equalTo(batchId)));

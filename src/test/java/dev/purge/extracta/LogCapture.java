@@ -12,6 +12,7 @@ import org.apache.logging.log4j.core.config.Property;
 final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<Long> times = new CopyOnWriteArrayList<>();
 
     private LogCapture() {
         super("capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
@@ -28,11 +29,24 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
 
     @Override
     public void append(LogEvent event) {
-        lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+        synchronized (this) {
+            times.add(event.getTimeMillis());
+            lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+        }
     }
 
     List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /** When the first line starting with the prefix was logged (epoch ms), or -1. */
+    synchronized long firstTime(String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return times.get(i);
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -87,4 +87,39 @@ class OutagePauseTest {
             assertThat(logs.lines()).anyMatch(l -> l.contains("HALF_OPEN -> CLOSED: sending resumes"));
         }
     }
+
+    @Test
+    void withSeveralRowsInFlightNothingIsSentDuringThePause() throws Exception {
+        try (LogCapture logs = LogCapture.capture();
+             TestApp app = TestApp.start("outage-parallel", Map.of(
+                     "extracta.concurrency", "4",
+                     "extracta.retry.max-attempts", "3",
+                     "extracta.retry.initial-delay", "20",
+                     "extracta.circuit.failure-threshold", "3",
+                     "extracta.circuit.open-duration", "1500"),
+                     WireMockConfiguration.options().extensions(new OutageThenRecovery(16)))) {
+            app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
+                    .willReturn(aResponse().withTransformers("outage-then-recovery").withFixedDelay(20)));
+            StringBuilder csv = new StringBuilder("classificationId,batchId\n");
+            for (int i = 1; i <= 20; i++) {
+                csv.append("c1,q").append(i).append('\n');
+            }
+            app.drop("outage-parallel.csv", csv.toString());
+            JsonNode report = app.awaitReport("outage-parallel.csv");
+
+            long opened = logs.firstTime("WARN API outage:");
+            assertThat(opened).as("the outage was detected").isPositive();
+            long[] arrivals = app.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).stream()
+                    .mapToLong(r -> r.getLoggedDate().getTime()).sorted().toArray();
+            long duringPause = java.util.Arrays.stream(arrivals).filter(t -> t > opened + 200 && t < opened + 1400)
+                    .count();
+            assertThat(duringPause).as("requests that arrived during the pause").isZero();
+            long deleted = report.get("outcomes").get("DELETED").asLong();
+            long deadLettered = report.get("outcomes").get("SERVER_ERROR").asLong();
+            assertThat(deleted + deadLettered).isEqualTo(20);
+            // only rows that failed while the breaker was still closed are dead-lettered
+            assertThat(deadLettered).isBetween(3L, 3L + 3);
+            assertThat(app.deadLetters("outage-parallel.csv")).hasSize((int) deadLettered);
+        }
+    }
 }

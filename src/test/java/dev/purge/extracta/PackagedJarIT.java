@@ -44,6 +44,7 @@ class PackagedJarIT {
     static void startServer() throws IOException {
         wireMock = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
         wireMock.start();
+        TestApp.stubCredits(wireMock);
         wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                 .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")));
         workDir = Files.createDirectories(TARGET.resolve("it-work").resolve("run-" + System.nanoTime()));

@@ -51,7 +51,9 @@ class RateLimitTest {
 
     @Test
     void a429WithRetryAfterPausesAllSendingNotJustThatRow() throws Exception {
-        try (TestApp app = TestApp.start("rate-limit-pause", Map.of("extracta.concurrency", "2"))) {
+        // the rate limit is on (5/s): rows already waiting for a slot must not slip through the pause either
+        try (TestApp app = TestApp.start("rate-limit-pause", Map.of("extracta.concurrency", "4",
+                "extracta.rate-limit", "5"))) {
             app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(10)
                     .willReturn(json(200, SUCCESS).withFixedDelay(50)));
             app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1)
@@ -72,7 +74,7 @@ class RateLimitTest {
             long first429 = all.stream().filter(r -> r.getBodyAsString().contains("\"p3\""))
                     .mapToLong(r -> r.getLoggedDate().getTime()).min().orElseThrow();
             long arrivalsDuringPause = all.stream().mapToLong(r -> r.getLoggedDate().getTime())
-                    .filter(t -> t >= first429 + 150 && t < first429 + 1950).count();
+                    .filter(t -> t >= first429 + 300 && t < first429 + 1950).count();
             assertThat(arrivalsDuringPause).as("requests that arrived while everyone should wait").isZero();
             assertThat(all.size()).isEqualTo(13);
         }

@@ -47,7 +47,14 @@ final class TestApp implements AutoCloseable {
     /** Stops the application and starts it again on the same folders and server, as after a restart. */
     void restart() throws Exception {
         main.stop();
+        stubCredits(wireMock);
         main = startMain(properties);
+    }
+
+    /** The pre-flight check at startup: the key is accepted. */
+    static void stubCredits(WireMockServer wireMock) {
+        wireMock.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/credits")
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson("{\"status\":\"ok\",\"credits\":100}")));
     }
 
     private static Main startMain(Map<String, String> properties) throws Exception {
@@ -63,7 +70,7 @@ final class TestApp implements AutoCloseable {
         p.put("camel.component.properties.environment-variable-mode", "1");
         p.put("extracta.api-key", API_KEY);
         p.put("extracta.inbox.poll-delay", "100");
-        p.put("extracta.inbox.stable-period", "300");
+        p.put("extracta.inbox.stable-period", "500");
         p.put("extracta.retry.max-attempts", "3");
         p.put("extracta.retry.initial-delay", "50");
         p.put("extracta.retry.max-delay", "2000");
@@ -83,6 +90,7 @@ final class TestApp implements AutoCloseable {
             throws Exception {
         WireMockServer wireMock = new WireMockServer(wireMockOptions.bindAddress("127.0.0.1").dynamicPort());
         wireMock.start();
+        stubCredits(wireMock);
         Path dataDir = Path.of("target", "test-data", name + "-" + System.nanoTime()).toAbsolutePath();
         Files.createDirectories(dataDir.resolve("inbox"));
         Map<String, String> properties = defaults();
