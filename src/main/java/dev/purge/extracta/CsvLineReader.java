@@ -1,6 +1,7 @@
 package dev.purge.extracta;
 
 import java.io.BufferedReader;
+import java.io.StringReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.Reader;
@@ -25,13 +26,23 @@ final class CsvLineReader implements Closeable {
     private final Iterator<CSVRecord> records;
 
     CsvLineReader(Path file, LongConsumer bytesRead) throws IOException {
-        char delimiter = detectDelimiter(file);
+        this(TextFiles.open(file, bytesRead), detectDelimiter(file));
+    }
+
+    /** CSV text already in memory, such as a message body. */
+    static CsvLineReader forText(String text) throws IOException {
+        String firstLine = new BufferedReader(new StringReader(text)).lines()
+                .filter(l -> !TextFiles.isBlank(l)).findFirst().orElse("");
+        return new CsvLineReader(new StringReader(text.startsWith("\uFEFF") ? text.substring(1) : text),
+                delimiterOf(firstLine));
+    }
+
+    private CsvLineReader(Reader reader, char delimiter) throws IOException {
         CSVFormat format = CSVFormat.RFC4180.builder()
                 .setDelimiter(delimiter)
                 .setIgnoreEmptyLines(false) // we skip blank lines ourselves so line numbers stay exact
                 .setIgnoreSurroundingSpaces(true)
                 .get(); // values are stripped of whitespace below; control characters are kept, so they are refused
-        Reader reader = TextFiles.open(file, bytesRead);
         try {
             this.parser = CSVParser.builder().setReader(reader).setFormat(format).get();
         } catch (IOException | RuntimeException e) {
@@ -80,25 +91,28 @@ final class CsvLineReader implements Closeable {
         try (BufferedReader reader = new BufferedReader(TextFiles.open(file, n -> { }))) {
             String line;
             while ((line = reader.readLine()) != null) {
-                if (TextFiles.isBlank(line)) {
-                    continue;
+                if (!TextFiles.isBlank(line)) {
+                    return delimiterOf(line);
                 }
-                int commas = 0;
-                int semicolons = 0;
-                boolean quoted = false;
-                for (int i = 0; i < line.length(); i++) {
-                    char c = line.charAt(i);
-                    if (c == '"') {
-                        quoted = !quoted;
-                    } else if (!quoted && c == ',') {
-                        commas++;
-                    } else if (!quoted && c == ';') {
-                        semicolons++;
-                    }
-                }
-                return semicolons > commas ? ';' : ',';
             }
         }
         return ',';
+    }
+
+    private static char delimiterOf(String line) {
+        int commas = 0;
+        int semicolons = 0;
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == ',') {
+                commas++;
+            } else if (!quoted && c == ';') {
+                semicolons++;
+            }
+        }
+        return semicolons > commas ? ';' : ',';
     }
 }

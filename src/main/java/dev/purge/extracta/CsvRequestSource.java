@@ -16,7 +16,11 @@ final class CsvRequestSource implements RequestSource {
 
     CsvRequestSource(Path file, String source, CsvLayout layout, String defaultClassificationId,
                      LongConsumer bytesRead) throws IOException {
-        this.reader = new CsvLineReader(file, bytesRead);
+        this(new CsvLineReader(file, bytesRead), source, layout, defaultClassificationId);
+    }
+
+    CsvRequestSource(CsvLineReader reader, String source, CsvLayout layout, String defaultClassificationId) {
+        this.reader = reader;
         this.layout = layout;
         this.source = source;
         this.defaultClassificationId = defaultClassificationId;

@@ -15,6 +15,7 @@ public class DeadLetters {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     public static final String OUTCOME_PROPERTY = "extractaOutcome";
+    public static final String MESSAGE_PROPERTY = "extractaOutcomeMessage";
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Values longer than this are cut in records: a 10,000-character "ID" is evidence, not something to replay. */
     private static final int MAX_VALUE_LENGTH = 1024;
@@ -23,6 +24,7 @@ public class DeadLetters {
     public void toRecord(Exchange exchange) throws JsonProcessingException {
         DeadLetterRecord record = recordOf(exchange);
         exchange.setProperty(OUTCOME_PROPERTY, record.reason());
+        exchange.setProperty(MESSAGE_PROPERTY, record.message());
         LOG.warn("Dead letter: {} line {}: {}{}: {}", record.source(), record.line() == null ? "-" : record.line(),
                 record.reason(), record.httpStatus() == null ? "" : " (HTTP " + record.httpStatus() + ")",
                 record.message());

@@ -19,6 +19,9 @@ final class Failures {
             if (t instanceof DeleteFailedException failed) {
                 return failed.getOutcome();
             }
+            if (t instanceof UnreadableMessageException) {
+                return Outcome.UNREADABLE_MESSAGE;
+            }
             if (t instanceof UnreadableFileException) {
                 return Outcome.UNREADABLE_FILE;
             }

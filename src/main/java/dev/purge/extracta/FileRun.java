@@ -6,7 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,11 +31,23 @@ public final class FileRun {
     private volatile String deadLetterTarget;
     private volatile boolean interrupted;
     private BufferedWriter dryRunPlan;
+    /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
+    private final List<RequestResult> results;
 
     /**
      * @param journal the file's progress on disk, or null in dry-run (nothing to resume)
      */
     FileRun(String source, Path path, long size, boolean dryRun, FileJournal journal) {
+        this(source, path, size, dryRun, journal, false);
+    }
+
+    /** A run that is not a file: a queue message or a direct call, answered with the outcome of each request. */
+    static FileRun forMessage(String source, long size, boolean dryRun) {
+        return new FileRun(source, null, size, dryRun, null, true);
+    }
+
+    private FileRun(String source, Path path, long size, boolean dryRun, FileJournal journal, boolean answers) {
+        this.results = answers ? Collections.synchronizedList(new ArrayList<>()) : null;
         this.source = source;
         this.path = path;
         this.size = size;
@@ -94,6 +110,27 @@ public final class FileRun {
 
     public boolean interrupted() {
         return interrupted;
+    }
+
+    boolean isMessage() {
+        return results != null;
+    }
+
+    void result(RequestResult result) {
+        if (results != null) {
+            results.add(result);
+        }
+    }
+
+    List<RequestResult> results() {
+        if (results == null) {
+            return List.of();
+        }
+        synchronized (results) {
+            List<RequestResult> sorted = new ArrayList<>(results);
+            sorted.sort(Comparator.comparing(r -> r.line() == null ? 0L : r.line()));
+            return sorted;
+        }
     }
 
     FileJournal journal() {

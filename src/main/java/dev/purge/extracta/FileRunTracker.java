@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public class FileRunTracker implements CamelContextAware {
 
     public static final String RUN_PROPERTY = "extractaFileRun";
+    /** Where the dead-letter route sends this run's records: the file one, or the queue's. */
+    public static final String DEAD_LETTER_URI_PROPERTY = "extractaDeadLetterUri";
     private static final Logger LOG = LoggerFactory.getLogger(FileRunTracker.class);
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper LINE_MAPPER = new ObjectMapper();
@@ -43,6 +45,7 @@ public class FileRunTracker implements CamelContextAware {
     private Path stateDir = Path.of("data", "state");
     private OutageBreaker outageBreaker;
     private String deadLetterUri = "";
+    private String messageDeadLetterUri = "";
     private String deleteUrl = "";
     private boolean dryRun;
     private long progressInterval = 10_000;
@@ -65,6 +68,7 @@ public class FileRunTracker implements CamelContextAware {
                 Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis());
         FileRun run = new FileRun(source, path, size, dryRun, journal);
         exchange.setProperty(RUN_PROPERTY, run);
+        exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
         active.add(run);
         startProgressTimer();
         if (run.rowsFromEarlierRuns() > 0 || (journal != null && journal.resumed())) {
@@ -104,11 +108,52 @@ public class FileRunTracker implements CamelContextAware {
         }
         FileRun run = fileRun(exchange);
         DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
+        String message = outcome.isDeadLettered() ? exchange.getProperty(DeadLetters.MESSAGE_PROPERTY, String.class) : null;
         if (request == null) {
             run.increment(outcome); // a whole-file outcome, not a row
+            run.result(new RequestResult(null, null, null, outcome, message));
         } else {
             run.finalOutcome(request.line(), outcome);
+            run.result(new RequestResult(request.classificationId(), request.batchId(), request.line(), outcome,
+                    message));
         }
+    }
+
+    /** Opens the run of a queue message or a direct call; its failures go to the queue's dead-letter endpoint. */
+    public void startMessage(Exchange exchange) {
+        startMessage(exchange, exchange.getMessage().getHeader("JMSMessageID", String.class));
+    }
+
+    private void startMessage(Exchange exchange, String source) {
+        String body = exchange.getMessage().getBody(String.class);
+        exchange.getMessage().setBody(body); // read once: a stream body is kept as text
+        FileRun run = FileRun.forMessage(source, body == null ? 0 : body.length(), dryRun);
+        exchange.setProperty(RUN_PROPERTY, run);
+        exchange.setProperty(DEAD_LETTER_URI_PROPERTY, messageDeadLetterUri);
+    }
+
+    /** Opens the run of a call to direct:extracta-delete-batch; its failures go to the dead-letter folder. */
+    public void startDirectCall(Exchange exchange) throws IOException {
+        Object raw = exchange.getMessage().getBody();
+        if (raw != null && !(raw instanceof String) && !(raw instanceof byte[]) && !(raw instanceof java.io.InputStream)) {
+            exchange.getMessage().setBody(LINE_MAPPER.writeValueAsString(raw)); // a Map or a bean: as JSON
+        }
+        exchange.getMessage().removeHeader("JMSMessageID");
+        startMessage(exchange, "direct-calls");
+        exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
+    }
+
+    /** Every request of the message has its outcome: the reply body is the outcome of each, in order. */
+    public void finishMessage(Exchange exchange) throws IOException, RunInterruptedException {
+        FileRun run = fileRun(exchange);
+        if (run.interrupted()) {
+            throw new RunInterruptedException(run.source() + " was stopped before every request had an outcome");
+        }
+        String totals = run.totals().entrySet().stream().filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        LOG.info("Message {}: {} requests, {}", run.source(), run.rowsRead(), totals.isEmpty() ? "no outcomes" : totals);
+        exchange.getMessage().removeHeaders("*");
+        exchange.getMessage().setBody(LINE_MAPPER.writeValueAsString(run.results()));
     }
 
     /** Counts a dead-lettered request (or file) and remembers where its record went. */
@@ -116,7 +161,7 @@ public class FileRunTracker implements CamelContextAware {
         FileRun run = fileRun(exchange);
         finalOutcome(exchange, exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
         if (!dryRun) {
-            run.deadLetterTarget(deadLetterTarget(run.source()));
+            run.deadLetterTarget(run.isMessage() ? messageDeadLetterUri : deadLetterTarget(run.source()));
         }
     }
 
@@ -259,6 +304,10 @@ public class FileRunTracker implements CamelContextAware {
 
     public void setStateDir(String stateDir) {
         this.stateDir = Path.of(stateDir);
+    }
+
+    public void setMessageDeadLetterUri(String messageDeadLetterUri) {
+        this.messageDeadLetterUri = messageDeadLetterUri;
     }
 
     public void setDeadLetterUri(String deadLetterUri) {

@@ -51,6 +51,11 @@ final class JsonLinesRequestSource implements RequestSource {
         } catch (JsonProcessingException e) {
             return RequestSource.row(source, line, null, null, "not a JSON object: " + e.getOriginalMessage());
         }
+        return fromJson(node, source, line, defaultClassificationId);
+    }
+
+    /** One request from a JSON value: an object with the two IDs (others fields ignored), else an invalid row. */
+    static RequestRow fromJson(JsonNode node, String source, long line, String defaultClassificationId) {
         if (node == null || !node.isObject()) {
             return RequestSource.row(source, line, null, null, "not a JSON object");
         }

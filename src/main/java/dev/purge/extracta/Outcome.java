@@ -30,6 +30,8 @@ public enum Outcome {
     API_ERROR(false, true),
     /** The whole file could not be read as CSV or JSON lines; nothing from it was sent. */
     UNREADABLE_FILE(false, true),
+    /** A queue message (or direct call) that cannot be read as requests at all; nothing from it was sent. */
+    UNREADABLE_MESSAGE(false, true),
     /** An unexpected failure inside this application; the request was not confirmed as deleted. */
     INTERNAL_ERROR(false, true);
 

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.function.BooleanSupplier;
@@ -81,6 +82,26 @@ public class RequestReader implements CamelContextAware {
                 ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead)
                 : new CsvRequestSource(file, run.source(), exchange.getProperty(LAYOUT_PROPERTY, CsvLayout.class),
                         defaultClassificationId, run::bytesRead);
+        return new RowIterator(source, run, () -> (camelContext != null && camelContext.isStopping())
+                || (sendGate != null && sendGate.isHalted()));
+    }
+
+    /** The requests of a queue message or a direct call, invalid ones and duplicates marked. */
+    public Iterator<RequestRow> openMessage(Exchange exchange) throws UnreadableMessageException {
+        FileRun run = FileRunTracker.fileRun(exchange);
+        List<RequestRow> rows = MessageRequests.read(exchange.getMessage().getBody(String.class), run.source(),
+                defaultClassificationId);
+        Iterator<RequestRow> list = rows.iterator();
+        RequestSource source = new RequestSource() {
+            @Override
+            public RequestRow next() {
+                return list.hasNext() ? list.next() : null;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
         return new RowIterator(source, run, () -> (camelContext != null && camelContext.isStopping())
                 || (sendGate != null && sendGate.isHalted()));
     }

@@ -92,7 +92,26 @@ public class SendGate implements CamelContextAware {
             haltReason = reason;
             LOG.error("The Extracta API refused the API key ({}). Nothing more will be sent: files stay in the inbox "
                     + "without dead letters. Fix EXTRACTA_API_KEY (or extracta.api-key-file) and restart.", reason);
+            stopQueueConsumer();
         }
+    }
+
+    /** Queue messages stay on the broker while halted: stop consuming (from another thread, not the route's own). */
+    private void stopQueueConsumer() {
+        if (camelContext == null || camelContext.getRoute("queue") == null) {
+            return;
+        }
+        Thread stopper = new Thread(() -> {
+            try {
+                if (camelContext.getRouteController().getRouteStatus("queue").isStarted()) {
+                    camelContext.getRouteController().stopRoute("queue", 20, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                LOG.warn("Could not stop the queue consumer after the halt: {}", e.getMessage());
+            }
+        }, "extracta-halt-queue");
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     public boolean isHalted() {

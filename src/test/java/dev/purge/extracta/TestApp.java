@@ -105,6 +105,10 @@ final class TestApp implements AutoCloseable {
         }
     }
 
+    org.apache.camel.CamelContext camelContext() {
+        return main.getCamelContext();
+    }
+
     Path inbox() {
         return dataDir.resolve("inbox");
     }
