@@ -4,6 +4,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceHelper;
 
 /**
  * Remembers every (classificationId, batchId) that is gone (DELETED or ALREADY_ABSENT) in an idempotent repository,
@@ -32,12 +33,19 @@ public class DeleteLedger implements CamelContextAware {
         if (!started) {
             synchronized (this) {
                 if (!started) {
-                    try {
-                        camelContext.addService(repository, true, true);
-                    } catch (Exception e) {
-                        throw new IllegalStateException("cannot start the idempotent repository", e);
+                    // several instances starting on a fresh database race to create the table: try again
+                    for (int attempt = 1; !started; attempt++) {
+                        try {
+                            camelContext.addService(repository, true, true);
+                            started = true;
+                        } catch (Exception e) {
+                            if (attempt == 3) {
+                                throw new IllegalStateException("cannot start the idempotent repository: "
+                                        + SecretRedactor.redact(String.valueOf(e.getMessage())), e);
+                            }
+                            ServiceHelper.stopService(repository);
+                        }
                     }
-                    started = true;
                 }
             }
         }

@@ -89,6 +89,10 @@ public class FileRunTracker implements CamelContextAware {
         finalOutcome(exchange, Outcome.DUPLICATE);
     }
 
+    public void enqueued(Exchange exchange) {
+        finalOutcome(exchange, Outcome.ENQUEUED);
+    }
+
     public void skippedAlreadyDeleted(Exchange exchange) {
         finalOutcome(exchange, Outcome.SKIPPED_ALREADY_DELETED);
     }

@@ -12,6 +12,8 @@ public enum Outcome {
     ALREADY_ABSENT(false, false),
     /** The pair was deleted earlier (another file, an earlier run): not sent again. */
     SKIPPED_ALREADY_DELETED(false, false),
+    /** Enqueue mode: the row was published to the queue, where a worker deletes it. */
+    ENQUEUED(false, false),
     /** Dry-run only: the request is valid and would have been sent. */
     WOULD_DELETE(false, false),
     /** Rejected before any call: a missing, empty or malformed ID. */

@@ -39,6 +39,12 @@ public class RowGate {
         return run != null && request != null && run.attemptedEarlier(request.line());
     }
 
+    /** The request as the JSON-ready body {"classificationId":…,"batchId":…}, from the original request. */
+    public void requestBody(Exchange exchange) {
+        DeleteBatchRequest request = exchange.getProperty(REQUEST_PROPERTY, DeleteBatchRequest.class);
+        exchange.getMessage().setBody(request.body());
+    }
+
     /** Starts one attempt: counts it and puts the JSON-ready body, rebuilt from the original request, in place. */
     public void beginAttempt(Exchange exchange) {
         AttemptLog log = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);

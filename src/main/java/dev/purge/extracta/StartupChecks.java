@@ -30,6 +30,10 @@ public class StartupChecks extends MainListenerSupport {
         }
         String baseUrl = property(context, "extracta.base-url", "");
         checkBaseUrl(baseUrl);
+        String mode = property(context, "extracta.inbox.mode", "delete").strip();
+        if (!mode.equals("delete") && !mode.equals("enqueue")) {
+            throw new IllegalStateException("extracta.inbox.mode must be delete or enqueue, was '" + mode + "'");
+        }
         requirePositive(context, "extracta.concurrency");
         requirePositive(context, "extracta.retry.max-attempts");
         if (!dryRun && Boolean.parseBoolean(property(context, "extracta.preflight.enabled", "true"))) {

@@ -19,11 +19,8 @@ import jakarta.jms.MessageConsumer;
 import jakarta.jms.MessageProducer;
 import jakarta.jms.Session;
 import jakarta.jms.TextMessage;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
-import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
-import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,29 +33,20 @@ class QueueInputTest {
     private static final String QUEUE = "extracta.delete-batch";
     private static final String DLQ = "extracta.delete-batch.DLQ";
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    static EmbeddedActiveMQ broker;
-    static String brokerUrl;
+    static EmbeddedBroker broker;
     static TestApp app;
     static Connection connection;
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        brokerUrl = "tcp://127.0.0.1:" + port;
-        broker = new EmbeddedActiveMQ();
-        broker.setConfiguration(new ConfigurationImpl().setPersistenceEnabled(false).setSecurityEnabled(false)
-                .addAcceptorConfiguration("tcp", brokerUrl));
-        broker.start();
+        broker = EmbeddedBroker.start();
         app = TestApp.start("queue", Map.of("extracta.queue.enabled", "true",
-                "extracta.queue.broker-url", brokerUrl));
+                "extracta.queue.broker-url", broker.url));
         app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(10).willReturn(json(200, SUCCESS)));
         app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1)
                 .withRequestBody(matchingJsonPath("$.batchId", equalTo("refused1")))
                 .willReturn(json(400, "{\"status\":\"error\",\"message\":\"Invalid batch\"}")));
-        connection = new ActiveMQConnectionFactory(brokerUrl).createConnection();
+        connection = new ActiveMQConnectionFactory(broker.url).createConnection();
         connection.start();
     }
 
@@ -66,7 +54,7 @@ class QueueInputTest {
     static void stop() throws Exception {
         connection.close();
         app.close();
-        broker.stop();
+        broker.close();
     }
 
     @Test
