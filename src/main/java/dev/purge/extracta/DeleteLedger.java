@@ -13,6 +13,8 @@ import org.apache.camel.support.service.ServiceHelper;
  */
 public class DeleteLedger implements CamelContextAware {
 
+    private static final String SENT_PREFIX = "sent:";
+
     private boolean enabled = true;
     private IdempotentRepository repository;
     private CamelContext camelContext;
@@ -68,6 +70,17 @@ public class DeleteLedger implements CamelContextAware {
         if (enabled) {
             repository().add(key(exchange));
         }
+    }
+
+    /** Marks a message's request as sent, before it leaves: a redelivery elsewhere can then read a 404 right. */
+    public void markSent(Exchange exchange) {
+        if (enabled) {
+            repository().add(SENT_PREFIX + key(exchange));
+        }
+    }
+
+    public boolean wasSent(Exchange exchange) {
+        return enabled && repository().contains(SENT_PREFIX + key(exchange));
     }
 
     private static String key(Exchange exchange) {

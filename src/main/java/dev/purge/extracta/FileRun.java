@@ -30,6 +30,7 @@ public final class FileRun {
     private final long rowsFromEarlierRuns;
     private volatile String deadLetterTarget;
     private volatile boolean interrupted;
+    private volatile boolean redelivered;
     private BufferedWriter dryRunPlan;
     /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
     private final List<RequestResult> results;
@@ -110,6 +111,15 @@ public final class FileRun {
 
     public boolean interrupted() {
         return interrupted;
+    }
+
+    /** A message the broker delivered before (the earlier delivery was cut short). */
+    void redelivered(boolean redelivered) {
+        this.redelivered = redelivered;
+    }
+
+    boolean redelivered() {
+        return redelivered;
     }
 
     boolean isMessage() {

@@ -132,6 +132,7 @@ public class FileRunTracker implements CamelContextAware {
         String body = exchange.getMessage().getBody(String.class);
         exchange.getMessage().setBody(body); // read once: a stream body is kept as text
         FileRun run = FileRun.forMessage(source, body == null ? 0 : body.length(), dryRun);
+        run.redelivered(Boolean.TRUE.equals(exchange.getMessage().getHeader("JMSRedelivered", Boolean.class)));
         exchange.setProperty(RUN_PROPERTY, run);
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, messageDeadLetterUri);
     }

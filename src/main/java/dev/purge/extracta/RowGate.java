@@ -10,6 +10,13 @@ public class RowGate {
 
     public static final String REQUEST_PROPERTY = "extractaRequest";
     public static final String DUPLICATE_PROPERTY = "extractaDuplicate";
+    private static final String SENT_EARLIER_PROPERTY = "extractaSentEarlier";
+
+    private DeleteLedger deleteLedger;
+
+    public void setDeleteLedger(DeleteLedger deleteLedger) {
+        this.deleteLedger = deleteLedger;
+    }
 
     /** Admits a row. Throws {@link DeleteFailedException} with {@link Outcome#INVALID_INPUT} for an invalid one. */
     public void admit(Exchange exchange) throws DeleteFailedException {
@@ -34,9 +41,7 @@ public class RowGate {
         if (log != null && log.hadUnansweredAttempt()) {
             return true;
         }
-        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
-        DeleteBatchRequest request = exchange.getProperty(REQUEST_PROPERTY, DeleteBatchRequest.class);
-        return run != null && request != null && run.attemptedEarlier(request.line());
+        return Boolean.TRUE.equals(exchange.getProperty(SENT_EARLIER_PROPERTY, Boolean.class));
     }
 
     /** The request as the JSON-ready body {"classificationId":…,"batchId":…}, from the original request. */
@@ -52,11 +57,20 @@ public class RowGate {
             log = new AttemptLog();
             exchange.setProperty(AttemptLog.PROPERTY, log);
         }
-        log.begin();
         DeleteBatchRequest request = exchange.getProperty(REQUEST_PROPERTY, DeleteBatchRequest.class);
         FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        if (log.attempts() == 0 && run != null) {
+            // sent by an earlier run of the file, or by an earlier delivery of the message, without an answer
+            boolean earlier = run.attemptedEarlier(request.line())
+                    || (run.redelivered() && deleteLedger != null && deleteLedger.wasSent(exchange));
+            exchange.setProperty(SENT_EARLIER_PROPERTY, earlier);
+        }
+        log.begin();
         if (run != null) {
-            run.attempted(request.line()); // on disk before the request leaves
+            run.attempted(request.line()); // on disk before the request leaves (files)
+            if (run.isMessage() && deleteLedger != null) {
+                deleteLedger.markSent(exchange); // in the shared repository (messages may come back elsewhere)
+            }
         }
         exchange.getMessage().setBody(request.body());
     }

@@ -141,6 +141,67 @@ class CrashRecoveryIT {
         assertThat(perBatch).hasSize(rows).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1L));
     }
 
+    @Test
+    void killedMidMessageTheBrokerRedeliversItAndNothingIsSentTwiceButTheRequestInFlight() throws Exception {
+        stubApi(80);
+        int requests = 100;
+        StringBuilder array = new StringBuilder("[");
+        for (int i = 0; i < requests; i++) {
+            array.append(i == 0 ? "" : ",").append("{\"classificationId\":\"cls-q\",\"batchId\":\"m").append(i)
+                    .append("\"}");
+        }
+        array.append(']');
+        try (EmbeddedBroker broker = EmbeddedBroker.start();
+             jakarta.jms.Connection connection = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory(
+                     broker.url).createConnection()) {
+            connection.start();
+            jakarta.jms.Session session = connection.createSession(false, jakarta.jms.Session.AUTO_ACKNOWLEDGE);
+            jakarta.jms.TemporaryQueue replies = session.createTemporaryQueue();
+            jakarta.jms.TextMessage message = session.createTextMessage(array.toString());
+            message.setJMSReplyTo(replies);
+            session.createProducer(session.createQueue("extracta.delete-batch")).send(message);
+
+            Path log = workDir.resolve("app.log");
+            Map<String, String> env = new java.util.HashMap<>(Map.of(
+                    "EXTRACTA_API_KEY", JarProcess.API_KEY,
+                    "EXTRACTA_BASE_URL", "http://127.0.0.1:" + api.port(),
+                    "EXTRACTA_RATE_LIMIT", "0",
+                    "EXTRACTA_QUEUE_ENABLED", "true",
+                    "EXTRACTA_QUEUE_BROKER_URL", broker.url));
+            Process first = JarProcess.start(workDir, log, env);
+            await().atMost(Duration.ofSeconds(60)).until(() -> received() >= 30 || !first.isAlive());
+            first.destroyForcibly(); // SIGKILL mid-message: it was never acknowledged
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            int beforeKill = received();
+            assertThat(beforeKill).isLessThan(requests);
+
+            Process second = JarProcess.start(workDir, log, env);
+            jakarta.jms.Message reply;
+            try {
+                reply = session.createConsumer(replies).receive(90_000);
+            } finally {
+                second.destroy();
+                second.waitFor(30, TimeUnit.SECONDS);
+            }
+            assertThat(reply).as("the redelivered message was answered; log: %s", log).isNotNull();
+            List<JsonNode> outcomes = MAPPER.readValue(((jakarta.jms.TextMessage) reply).getText(),
+                    MAPPER.getTypeFactory().constructCollectionType(List.class, JsonNode.class));
+            Map<String, Long> perBatch = requestsPerBatch();
+            long resent = perBatch.values().stream().filter(n -> n > 1).count();
+            System.out.printf("RELIABILITY queue-kill-9: requests=%d kills=1 sentBeforeKill=%d sent=%d resent=%d%n",
+                    requests, beforeKill, received(), resent);
+
+            assertThat(outcomes).hasSize(requests);
+            assertThat(outcomes).extracting(o -> o.get("outcome").asText())
+                    .allMatch(o -> o.equals("DELETED") || o.equals("SKIPPED_ALREADY_DELETED")
+                            || o.equals("ALREADY_ABSENT"));
+            assertThat(outcomes.stream().filter(o -> o.get("outcome").asText().equals("SKIPPED_ALREADY_DELETED")))
+                    .as("requests deleted before the kill are not sent again").hasSizeGreaterThanOrEqualTo(beforeKill - 1);
+            assertThat(perBatch).hasSize(requests);
+            assertThat(resent).as("only the request in flight at the kill is sent again").isLessThanOrEqualTo(1);
+        }
+    }
+
     private void stubApi(int latencyMillis) {
         TestApp.stubCredits(api);
         api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
