@@ -82,8 +82,7 @@ public class RequestReader implements CamelContextAware {
                 ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead)
                 : new CsvRequestSource(file, run.source(), exchange.getProperty(LAYOUT_PROPERTY, CsvLayout.class),
                         defaultClassificationId, run::bytesRead);
-        return new RowIterator(source, run, () -> (camelContext != null && camelContext.isStopping())
-                || (sendGate != null && sendGate.isHalted()));
+        return new RowIterator(source, run, this::stopHandingOutRows);
     }
 
     /** The requests of a queue message or a direct call, invalid ones and duplicates marked. */
@@ -102,8 +101,12 @@ public class RequestReader implements CamelContextAware {
             public void close() {
             }
         };
-        return new RowIterator(source, run, () -> (camelContext != null && camelContext.isStopping())
-                || (sendGate != null && sendGate.isHalted()));
+        return new RowIterator(source, run, this::stopHandingOutRows);
+    }
+
+    /** Shutting down, or the API refused the key: rows in flight finish, no new one starts. */
+    private boolean stopHandingOutRows() {
+        return (camelContext != null && camelContext.isStopping()) || (sendGate != null && sendGate.isHalted());
     }
 
     static boolean isJsonLines(Path file) {
