@@ -37,7 +37,8 @@ public class DeadLetters {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String why = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         String record = exchange.getMessage().getBody(String.class);
-        LOG.error("Could not write a dead-letter record ({}); the file will go to .failed. Record: {}",
+        LOG.error("Could not write a dead-letter record ({}); its file goes to .failed, its queue message is rolled "
+                + "back. Record: {}",
                 SecretRedactor.redact(why), record == null ? "" : record.strip());
         throw new IllegalStateException("could not write a dead-letter record: " + SecretRedactor.redact(why));
     }

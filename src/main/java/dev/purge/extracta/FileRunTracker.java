@@ -145,6 +145,7 @@ public class FileRunTracker implements CamelContextAware {
         }
         exchange.getMessage().removeHeader("JMSMessageID");
         startMessage(exchange, "direct-calls");
+        fileRun(exchange).redelivered(false); // a caller's own JMS headers say nothing about this call
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
     }
 

@@ -40,8 +40,9 @@ class QueueInputTest {
     @BeforeAll
     static void start() throws Exception {
         broker = EmbeddedBroker.start();
+        // one consumer: a poison message redelivered forever would block the queue, and the test would see it
         app = TestApp.start("queue", Map.of("extracta.queue.enabled", "true",
-                "extracta.queue.broker-url", broker.url));
+                "extracta.queue.broker-url", broker.url, "extracta.concurrency", "1"));
         app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(10).willReturn(json(200, SUCCESS)));
         app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1)
                 .withRequestBody(matchingJsonPath("$.batchId", equalTo("refused1")))
