@@ -74,6 +74,22 @@ class DirectDeleteTest {
                 .withRequestBody(matchingJsonPath("$.batchId", equalTo("has space"))));
     }
 
+    @Test
+    void theCallersHeadersAndPropertiesAreLeftAlone() throws Exception {
+        org.apache.camel.Exchange exchange = template.request("direct:extracta-delete-batch", e -> {
+            e.getMessage().setBody("{\"classificationId\":\"d1\",\"batchId\":\"keep1\"}");
+            e.getMessage().setHeader("CorrelationId", "abc-123");
+            e.getMessage().setHeader("JMSRedelivered", true);
+            e.setProperty("callerState", "mine");
+        });
+        assertThat(exchange.getException()).isNull();
+        assertThat(exchange.getMessage().getHeader("CorrelationId")).isEqualTo("abc-123");
+        assertThat(exchange.getProperty("callerState")).isEqualTo("mine");
+        assertThat(exchange.getProperties().keySet()).noneMatch(k -> k.startsWith("extracta"));
+        JsonNode answer = new ObjectMapper().readTree(exchange.getMessage().getBody(String.class));
+        assertThat(answer.get(0).get("outcome").asText()).isEqualTo("DELETED");
+    }
+
     private static JsonNode call(Object request) throws Exception {
         String answer = template.requestBody("direct:extracta-delete-batch", request, String.class);
         return new ObjectMapper().readTree(answer);
