@@ -35,8 +35,7 @@ final class CreditsPreflight {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            LOG.warn("Could not check the API key with GET /credits ({}: {}); starting anyway",
-                    e.getClass().getSimpleName(), SecretRedactor.redact(e.getMessage()));
+            LOG.warn("Could not check the API key with GET /credits ({}); starting anyway", Failures.oneLine(e));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

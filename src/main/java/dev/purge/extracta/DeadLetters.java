@@ -35,12 +35,11 @@ public class DeadLetters {
     /** The dead-letter endpoint refused the record: log it whole so it is not lost, and fail the row. */
     public void writeFailed(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String why = cause == null ? "unknown error" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        String why = Failures.oneLine(cause);
         String record = exchange.getMessage().getBody(String.class);
         LOG.error("Could not write a dead-letter record ({}); its file goes to .failed, its queue message is rolled "
-                + "back. Record: {}",
-                SecretRedactor.redact(why), record == null ? "" : record.strip());
-        throw new IllegalStateException("could not write a dead-letter record: " + SecretRedactor.redact(why));
+                + "back. Record: {}", why, record == null ? "" : record.strip());
+        throw new IllegalStateException("could not write a dead-letter record: " + why);
     }
 
     static DeadLetterRecord recordOf(Exchange exchange) {

@@ -45,9 +45,16 @@ final class Failures {
         if (t == null) {
             return null;
         }
-        String message = t instanceof DeleteFailedException || t instanceof UnreadableFileException
-                ? t.getMessage()
-                : t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-        return SecretRedactor.redact(message);
+        return t instanceof DeleteFailedException || t instanceof UnreadableFileException
+                ? SecretRedactor.redact(t.getMessage())
+                : oneLine(t);
+    }
+
+    /** An exception as "Type: message" (or just "Type"), the key masked. */
+    static String oneLine(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        return SecretRedactor.redact(t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()));
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 /** The live state of one file being processed: counters by outcome, rows and bytes read. Thread-safe. */
 public final class FileRun {
@@ -127,9 +128,7 @@ public final class FileRun {
     }
 
     void result(RequestResult result) {
-        if (results != null) {
-            results.add(result);
-        }
+        results.add(result);
     }
 
     List<RequestResult> results() {
@@ -196,6 +195,15 @@ public final class FileRun {
         Map<Outcome, Long> totals = new EnumMap<>(Outcome.class);
         outcomes.forEach((outcome, adder) -> totals.put(outcome, adder.sum()));
         return totals;
+    }
+
+    /** The non-zero totals as "DELETED=3 REJECTED=1", or "no outcomes". */
+    public String totalsText() {
+        String text = totals().entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+        return text.isEmpty() ? "no outcomes" : text;
     }
 
     /** Rows with a final outcome (an unreadable file is not a row). */

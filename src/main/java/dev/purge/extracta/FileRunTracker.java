@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -71,7 +70,7 @@ public class FileRunTracker implements CamelContextAware {
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
         active.add(run);
         startProgressTimer();
-        if (run.rowsFromEarlierRuns() > 0 || (journal != null && journal.resumed())) {
+        if (journal != null && journal.resumed()) {
             LOG.info("Resuming {} ({} bytes): {} rows already final in an earlier run are skipped", source, size,
                     run.rowsFromEarlierRuns());
         } else {
@@ -112,14 +111,17 @@ public class FileRunTracker implements CamelContextAware {
         }
         FileRun run = fileRun(exchange);
         DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
-        String message = outcome.isDeadLettered() ? exchange.getProperty(DeadLetters.MESSAGE_PROPERTY, String.class) : null;
+        String message = outcome.isDeadLettered()
+                ? exchange.getProperty(DeadLetters.MESSAGE_PROPERTY, String.class) : null;
         if (request == null) {
             run.increment(outcome); // a whole-file outcome, not a row
-            run.result(new RequestResult(null, null, null, outcome, message));
         } else {
             run.finalOutcome(request.line(), outcome);
-            run.result(new RequestResult(request.classificationId(), request.batchId(), request.line(), outcome,
-                    message));
+        }
+        if (run.isMessage()) {
+            run.result(request == null ? new RequestResult(null, null, null, outcome, message)
+                    : new RequestResult(request.classificationId(), request.batchId(), request.line(), outcome,
+                            message));
         }
     }
 
@@ -155,9 +157,7 @@ public class FileRunTracker implements CamelContextAware {
         if (run.interrupted()) {
             throw new RunInterruptedException(run.source() + " was stopped before every request had an outcome");
         }
-        String totals = run.totals().entrySet().stream().filter(e -> e.getValue() > 0)
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
-        LOG.info("Message {}: {} requests, {}", run.source(), run.rowsRead(), totals.isEmpty() ? "no outcomes" : totals);
+        LOG.info("Message {}: {} requests, {}", run.source(), run.rowsRead(), run.totalsText());
         exchange.getMessage().removeHeaders("*");
         exchange.getMessage().setBody(LINE_MAPPER.writeValueAsString(run.results()));
     }
@@ -166,8 +166,8 @@ public class FileRunTracker implements CamelContextAware {
     public void deadLettered(Exchange exchange) {
         FileRun run = fileRun(exchange);
         finalOutcome(exchange, exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
-        if (!dryRun) {
-            run.deadLetterTarget(run.isMessage() ? messageDeadLetterUri : deadLetterTarget(run.source()));
+        if (!dryRun && !run.isMessage()) {
+            run.deadLetterTarget(deadLetterTarget(run.source())); // shown in the file's report
         }
     }
 
@@ -243,19 +243,16 @@ public class FileRunTracker implements CamelContextAware {
         Path temp = Files.createTempFile(reportsDir, ".report-", ".tmp");
         MAPPER.writeValue(temp.toFile(), report);
         Files.move(temp, reportFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        String totals = run.totals().entrySet().stream()
-                .filter(e -> e.getValue() > 0)
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(" "));
+        String totals = run.totalsText();
         if ("INTERRUPTED".equals(status)) {
             LOG.info("Stopped {} after {} ms: {} rows read, {}; it stays in the inbox and resumes at the next start",
-                    run.source(), millis, run.rowsRead(), totals.isEmpty() ? "no outcomes" : totals);
+                    run.source(), millis, run.rowsRead(), totals);
         } else if ("FAILED".equals(status)) {
             LOG.error("Failed {} after {} ms: {} rows read, {}; {}; report {}", run.source(), millis, run.rowsRead(),
-                    totals.isEmpty() ? "no outcomes" : totals, error, reportFile);
+                    totals, error, reportFile);
         } else {
             LOG.info("Finished {} in {} ms: {} rows read, {}; report {}", run.source(), millis, run.rowsRead(),
-                    totals.isEmpty() ? "no outcomes" : totals, reportFile);
+                    totals, reportFile);
         }
         return true;
     }

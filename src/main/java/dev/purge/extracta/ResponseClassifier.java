@@ -69,9 +69,7 @@ public class ResponseClassifier {
             log.unanswered();
         }
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String message = cause == null ? "network failure"
-                : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-        throw new DeleteFailedException(Outcome.NETWORK, null, SecretRedactor.redact(message), null);
+        throw new DeleteFailedException(Outcome.NETWORK, null, Failures.oneLine(cause), null);
     }
 
     static void classify(int status, String body, String retryAfterHeader) throws DeleteFailedException {

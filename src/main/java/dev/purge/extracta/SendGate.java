@@ -22,7 +22,8 @@ public class SendGate implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(SendGate.class);
 
     private int rateLimit = 10;
-    private long windowMillis = 1200;
+    /** How long a request counts against the limit (ms): one second plus a margin for set-up and jitter. */
+    private static final long WINDOW_MILLIS = 1200;
     private OutageBreaker outageBreaker;
     private CamelContext camelContext;
     private volatile Semaphore permits;
@@ -35,11 +36,6 @@ public class SendGate implements CamelContextAware {
             throw new IllegalArgumentException("extracta.rate-limit must be 0 (unlimited) or more");
         }
         this.rateLimit = rateLimit;
-    }
-
-    /** How long a request counts against the limit (ms): one second plus a margin for jitter on the way. */
-    public void setWindowMillis(long windowMillis) {
-        this.windowMillis = Math.max(1000, windowMillis);
     }
 
     public void setOutageBreaker(OutageBreaker outageBreaker) {
@@ -67,7 +63,7 @@ public class SendGate implements CamelContextAware {
                     || (outageBreaker != null && outageBreaker.mustWaitAgain(exchange));
             if (!blocked) {
                 if (rateLimit > 0) {
-                    releaser.schedule(() -> permits.release(), windowMillis, TimeUnit.MILLISECONDS);
+                    releaser.schedule(() -> permits.release(), WINDOW_MILLIS, TimeUnit.MILLISECONDS);
                 }
                 return;
             }
