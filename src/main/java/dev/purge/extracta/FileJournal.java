@@ -17,7 +17,8 @@ import java.util.Map;
 /**
  * The progress of one input file, kept on disk while the file is in the inbox so a killed process resumes where it
  * stopped: which lines were sent ({@code A <line>}), which then got an answer that deleted nothing
- * ({@code N <line>}), and which reached their final outcome ({@code F <line> <OUTCOME>}). Each event is one write before the row moves on, so it survives {@code kill -9}.
+ * ({@code N <line>}), and which reached their final outcome ({@code F <line> <OUTCOME>}), and, just before a line's pair is claimed in
+ * the deleted-pairs repository, {@code C <line>} (a claim left there by a killed run is this file's own). Each event is one write before the row moves on, so it survives {@code kill -9}.
  * The journal is named after the file's name, size and modification time, and deleted once the file leaves the
  * inbox. Thread-safe: rows of a file finish on several threads.
  */
@@ -26,6 +27,7 @@ final class FileJournal implements Closeable {
     private final Path path;
     private final BitSet attemptedEarlier = new BitSet();
     private final BitSet finalLines = new BitSet();
+    private final BitSet claimedEarlier = new BitSet();
     private final Map<Outcome, Long> earlierOutcomes = new EnumMap<>(Outcome.class);
     private final FileChannel channel;
 
@@ -54,6 +56,8 @@ final class FileJournal implements Closeable {
         try {
             if (parts.length == 2 && parts[0].equals("A")) {
                 attemptedEarlier.set(Math.toIntExact(Long.parseLong(parts[1])));
+            } else if (parts.length == 2 && parts[0].equals("C")) {
+                claimedEarlier.set(Math.toIntExact(Long.parseLong(parts[1])));
             } else if (parts.length == 2 && parts[0].equals("N")) {
                 attemptedEarlier.clear(Math.toIntExact(Long.parseLong(parts[1])));
             } else if (parts.length == 3 && parts[0].equals("F")) {
@@ -78,6 +82,11 @@ final class FileJournal implements Closeable {
         return line <= Integer.MAX_VALUE && attemptedEarlier.get((int) line);
     }
 
+    /** Whether an earlier run claimed this line's pair: a claim found on it now may be that run's. */
+    boolean wasClaimedEarlier(long line) {
+        return line <= Integer.MAX_VALUE && claimedEarlier.get((int) line);
+    }
+
     /** Outcome counts carried over from earlier runs. */
     Map<Outcome, Long> earlierOutcomes() {
         return earlierOutcomes;
@@ -89,6 +98,10 @@ final class FileJournal implements Closeable {
 
     void attempted(long line) {
         append("A " + line);
+    }
+
+    void claiming(long line) {
+        append("C " + line);
     }
 
     /** The last attempt got a definite answer that deleted nothing: the line no longer counts as possibly sent. */

@@ -30,7 +30,7 @@ public final class FileRun {
     private final FileJournal journal;
     private final long rowsFromEarlierRuns;
     private volatile String deadLetterTarget;
-    private volatile boolean interrupted;
+    private volatile String interruptedBecause;
     private volatile boolean redelivered;
     private BufferedWriter dryRunPlan;
     /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
@@ -83,6 +83,18 @@ public final class FileRun {
         return journal != null && journal.wasAttemptedEarlier(line);
     }
 
+    /** Whether an earlier run claimed this line's pair (it may still hold the claim). */
+    boolean claimedEarlier(long line) {
+        return journal != null && journal.wasClaimedEarlier(line);
+    }
+
+    /** Marks the line's pair as about to be claimed. */
+    void claiming(long line) {
+        if (journal != null) {
+            journal.claiming(line);
+        }
+    }
+
     /** Marks the line as sent, before it is sent. */
     void attempted(long line) {
         if (journal != null) {
@@ -105,13 +117,23 @@ public final class FileRun {
         outcomes.get(outcome).increment();
     }
 
-    /** The application is stopping: no further row of this file is started. */
-    void interrupt() {
-        interrupted = true;
+    /**
+     * No further row of this file (or request of this message) is started: the application is stopping, the key was
+     * refused, or the deleted-pairs repository failed. The first reason is kept.
+     */
+    synchronized void interrupt(String because) {
+        if (interruptedBecause == null) {
+            interruptedBecause = because;
+        }
     }
 
     public boolean interrupted() {
-        return interrupted;
+        return interruptedBecause != null;
+    }
+
+    /** Why the run was interrupted, or null. */
+    public String interruptedBecause() {
+        return interruptedBecause;
     }
 
     /** A message the broker delivered before (the earlier delivery was cut short). */

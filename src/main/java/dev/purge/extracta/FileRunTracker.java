@@ -31,6 +31,8 @@ public class FileRunTracker implements CamelContextAware {
     public static final String RUN_PROPERTY = "extractaFileRun";
     /** Where the dead-letter route sends this run's records: the file one, or the queue's. */
     public static final String DEAD_LETTER_URI_PROPERTY = "extractaDeadLetterUri";
+    static final String STOPPED_BY_SHUTDOWN = "stopped by a shutdown";
+    static final String STOPPED_BY_HALT = "stopped: the API refused the key";
     private static final Logger LOG = LoggerFactory.getLogger(FileRunTracker.class);
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper LINE_MAPPER = new ObjectMapper();
@@ -96,10 +98,28 @@ public class FileRunTracker implements CamelContextAware {
         finalOutcome(exchange, Outcome.SKIPPED_ALREADY_DELETED);
     }
 
-    /** A row stopped by a halt or a shutdown: not final, not dead-lettered; its file stays in the inbox. */
+    /**
+     * A row stopped by a halt, a shutdown or a failure of the deleted-pairs repository: not final, not
+     * dead-lettered; its file stays in the inbox, its message is rolled back.
+     */
     public void interrupted(Exchange exchange) {
         FileRun run = fileRun(exchange);
-        run.interrupt();
+        String because = STOPPED_BY_SHUTDOWN;
+        for (Throwable t = Failures.caught(exchange); t != null; t = t.getCause()) {
+            if (t instanceof LedgerUnavailableException) {
+                because = "stopped: " + SecretRedactor.redact(t.getMessage());
+                if (!run.interrupted()) {
+                    LOG.warn("{}: {}; no further request of it starts, and it is taken up again later", run.source(),
+                            SecretRedactor.redact(t.getMessage()));
+                }
+                break;
+            }
+            if (t instanceof ApiHaltedException) {
+                because = STOPPED_BY_HALT;
+                break;
+            }
+        }
+        run.interrupt(because);
         if (outageBreaker != null) {
             outageBreaker.release(exchange);
         }
@@ -155,7 +175,8 @@ public class FileRunTracker implements CamelContextAware {
     public void finishMessage(Exchange exchange) throws IOException, RunInterruptedException {
         FileRun run = fileRun(exchange);
         if (run.interrupted()) {
-            throw new RunInterruptedException(run.source() + " was stopped before every request had an outcome");
+            throw new RunInterruptedException(run.source() + " was " + run.interruptedBecause()
+                    + " before every request had an outcome");
         }
         LOG.info("Message {}: {} requests, {}", run.source(), run.rowsRead(), run.totalsText());
         exchange.getMessage().removeHeaders("*");
@@ -194,8 +215,8 @@ public class FileRunTracker implements CamelContextAware {
     public void finish(Exchange exchange) throws IOException, RunInterruptedException {
         FileRun run = fileRun(exchange);
         if (run.interrupted()) {
-            throw new RunInterruptedException(run.source() + " was stopped by a shutdown: " + run.rowsDone()
-                    + " rows are final, the file stays in the inbox and resumes at the next start");
+            throw new RunInterruptedException(run.source() + " was " + run.interruptedBecause() + ": "
+                    + run.rowsDone() + " rows are final, the file stays in the inbox and resumes");
         }
         close(run, dryRun ? "DRY_RUN" : "DONE", null);
     }
@@ -210,7 +231,7 @@ public class FileRunTracker implements CamelContextAware {
             return;
         }
         if (run.interrupted()) {
-            close(run, "INTERRUPTED", "stopped by a shutdown: the file resumes at the next start");
+            close(run, "INTERRUPTED", run.interruptedBecause() + ": the file stays in the inbox and resumes");
             return;
         }
         Throwable e = Failures.caught(exchange);
@@ -245,8 +266,8 @@ public class FileRunTracker implements CamelContextAware {
         Files.move(temp, reportFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         String totals = run.totalsText();
         if ("INTERRUPTED".equals(status)) {
-            LOG.info("Stopped {} after {} ms: {} rows read, {}; it stays in the inbox and resumes at the next start",
-                    run.source(), millis, run.rowsRead(), totals);
+            LOG.info("Stopped {} after {} ms ({}): {} rows read, {}; it stays in the inbox and resumes",
+                    run.source(), millis, run.interruptedBecause(), run.rowsRead(), totals);
         } else if ("FAILED".equals(status)) {
             LOG.error("Failed {} after {} ms: {} rows read, {}; {}; report {}", run.source(), millis, run.rowsRead(),
                     totals, error, reportFile);

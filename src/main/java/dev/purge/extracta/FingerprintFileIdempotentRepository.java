@@ -1,6 +1,7 @@
 package dev.purge.extracta;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -10,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HexFormat;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -21,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A persistent, bounded idempotent repository in one local file: each key is kept as a 128-bit fingerprint (32 hex
  * characters a line on disk, 16 to 32 bytes in memory), appended with one write before {@link #add} returns, so it
- * survives a killed process. Past {@code maxEntries} the oldest quarter is dropped. Camel's own
+ * survives a killed process. {@link #remove} appends a tombstone ({@code -} and the fingerprint) the same way, so
+ * claims that come and go cost one line each, never a rewrite. Past {@code maxEntries} the oldest quarter is dropped;
+ * once most lines of the file are dead (removed keys), it is rewritten with the live ones. Camel's own
  * FileIdempotentRepository scans its whole file on every new key, which is too slow for files of 100,000 rows; any
  * other {@link IdempotentRepository} (JDBC, say) can replace this one by configuration.
  */
@@ -32,8 +33,14 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
 
     private Path file = Path.of("data", "state", "deleted-pairs.fp");
     private int maxEntries = 2_000_000;
+    /** Dead lines (removed keys and their tombstones) tolerated before a rewrite, beyond the live ones. */
+    private static final long DEAD_LINES_BEFORE_REWRITE = 100_000;
+    private static final char TOMBSTONE = '-';
+
     private FingerprintSet set;
     private FileChannel channel;
+    /** Lines in the file, live or dead. */
+    private long fileLines;
 
     public void setFile(String file) {
         this.file = Path.of(file);
@@ -53,7 +60,7 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
         if (!set.add(fp[0], fp[1])) {
             return false;
         }
-        append(fp);
+        append(toLine(fp));
         if (set.size() > maxEntries) {
             compact();
         }
@@ -66,15 +73,18 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
         return set.contains(key);
     }
 
-    /** Rare (Camel's idempotent consumer on rollback): rewrites the file without the key. */
+    /** Forgets the key with one appended tombstone line. */
     @Override
     public synchronized boolean remove(String key) {
         load();
-        if (!set.contains(key)) {
+        long[] fp = set.fingerprint(key);
+        if (!set.remove(fp[0], fp[1])) {
             return false;
         }
-        String line = toLine(set.fingerprint(key));
-        rewrite(lines -> lines.removeIf(line::equals));
+        append(TOMBSTONE + toLine(fp));
+        if (fileLines > 2L * set.size() + DEAD_LINES_BEFORE_REWRITE) {
+            rewrite(set.size());
+        }
         return true;
     }
 
@@ -86,7 +96,7 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
     @Override
     public synchronized void clear() {
         load();
-        rewrite(Deque::clear);
+        rewrite(0);
     }
 
     @Override
@@ -110,17 +120,20 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             set = new FingerprintSet();
+            fileLines = 0;
             if (Files.exists(file)) {
                 try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
                     String line;
                     while ((line = reader.readLine()) != null) {
-                        if (line.length() == 32) {
-                            try {
-                                set.add(HEX.fromHexDigitsToLong(line, 0, 16), HEX.fromHexDigitsToLong(line, 16, 32));
-                            } catch (IllegalArgumentException e) {
-                                // a damaged line: that key is forgotten, never a wrong one remembered
-                            }
+                        fileLines++;
+                        long[] fp = parse(line, 0);
+                        long[] removed = fp == null ? parse(line, 1) : null;
+                        if (fp != null) {
+                            set.add(fp[0], fp[1]);
+                        } else if (removed != null && line.charAt(0) == TOMBSTONE) {
+                            set.remove(removed[0], removed[1]);
                         }
+                        // anything else is a damaged line: that key is forgotten, never a wrong one remembered
                     }
                 }
             }
@@ -136,12 +149,26 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
         }
     }
 
-    private void append(long[] fp) {
+    /** The fingerprint written from {@code offset} to the end of the line, or null if that is not one. */
+    private static long[] parse(String line, int offset) {
+        if (line.length() != offset + 32) {
+            return null;
+        }
         try {
-            ByteBuffer buffer = ByteBuffer.wrap((toLine(fp) + "\n").getBytes(StandardCharsets.US_ASCII));
+            return new long[] {HEX.fromHexDigitsToLong(line, offset, offset + 16),
+                HEX.fromHexDigitsToLong(line, offset + 16, offset + 32)};
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private void append(String line) {
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
+            fileLines++;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to the idempotent repository " + file, e);
         }
@@ -152,33 +179,38 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
         int keep = Math.max(1, maxEntries * 3 / 4);
         LOG.warn("Idempotent repository {} holds more than {} pairs: dropping the oldest, keeping {}", file,
                 maxEntries, keep);
-        rewrite(lines -> {
-            while (lines.size() > keep) {
-                lines.removeFirst();
-            }
-        });
+        rewrite(keep);
     }
 
-    private interface Edit {
-        void apply(Deque<String> lines);
-    }
-
-    private void rewrite(Edit edit) {
+    /**
+     * Rewrites the file with the newest {@code keep} live keys, oldest first, streaming: a key is live when the
+     * set still holds it, and written once (at its first line) even if it was removed and added again.
+     */
+    private void rewrite(int keep) {
         try {
-            Deque<String> lines = new ArrayDeque<>();
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            long skip = (long) set.size() - keep;
+            FingerprintSet written = new FingerprintSet();
             if (Files.exists(file)) {
-                try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+                try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                     BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.US_ASCII)) {
                     String line;
                     while ((line = reader.readLine()) != null) {
-                        if (line.length() == 32) {
-                            lines.add(line);
+                        long[] fp = parse(line, 0);
+                        if (fp == null || !set.contains(fp[0], fp[1]) || !written.add(fp[0], fp[1])) {
+                            continue;
                         }
+                        if (skip > 0) {
+                            skip--;
+                            continue;
+                        }
+                        writer.write(line);
+                        writer.write('\n');
                     }
                 }
+            } else {
+                Files.write(temp, new byte[0]);
             }
-            edit.apply(lines);
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temp, lines, StandardCharsets.US_ASCII);
             if (channel != null) {
                 channel.close();
             }

@@ -42,7 +42,39 @@ final class FingerprintSet {
 
     boolean contains(String key) {
         long[] fp = fingerprint(key);
-        return !isEmpty(slots, indexOf(slots, fp[0], fp[1]));
+        return contains(fp[0], fp[1]);
+    }
+
+    boolean contains(long high, long low) {
+        return !isEmpty(slots, indexOf(slots, high, low));
+    }
+
+    /**
+     * Removes a fingerprint; returns false when it was not there. Linear probing without tombstones: the entries
+     * after the freed slot that would no longer be found are shifted back into it.
+     */
+    boolean remove(long high, long low) {
+        int mask = slots.length / 2 - 1;
+        int free = indexOf(slots, high, low);
+        if (isEmpty(slots, free)) {
+            return false;
+        }
+        slots[2 * free] = 0;
+        slots[2 * free + 1] = 0;
+        size--;
+        for (int slot = (free + 1) & mask; !isEmpty(slots, slot); slot = (slot + 1) & mask) {
+            int home = home(slots[2 * slot], mask);
+            // the entry may move to the free slot only if its home does not lie cyclically in (free, slot]
+            boolean reachableWithoutFree = free <= slot ? (home > free && home <= slot) : (home > free || home <= slot);
+            if (!reachableWithoutFree) {
+                slots[2 * free] = slots[2 * slot];
+                slots[2 * free + 1] = slots[2 * slot + 1];
+                slots[2 * slot] = 0;
+                slots[2 * slot + 1] = 0;
+                free = slot;
+            }
+        }
+        return true;
     }
 
     /** Adds a fingerprint read back from a store; returns false when it was already there. */
@@ -67,11 +99,15 @@ final class FingerprintSet {
     /** The slot holding the fingerprint, or the empty slot where it would go. */
     private static int indexOf(long[] table, long high, long low) {
         int mask = table.length / 2 - 1;
-        int slot = (int) (high ^ (high >>> 32)) & mask;
+        int slot = home(high, mask);
         while (!isEmpty(table, slot) && (table[2 * slot] != high || table[2 * slot + 1] != low)) {
             slot = (slot + 1) & mask;
         }
         return slot;
+    }
+
+    private static int home(long high, int mask) {
+        return (int) (high ^ (high >>> 32)) & mask;
     }
 
     private static boolean isEmpty(long[] table, int slot) {

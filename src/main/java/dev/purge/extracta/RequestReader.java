@@ -9,7 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -104,9 +104,12 @@ public class RequestReader implements CamelContextAware {
         return new RowIterator(source, run, this::stopHandingOutRows);
     }
 
-    /** Shutting down, or the API refused the key: rows in flight finish, no new one starts. */
-    private boolean stopHandingOutRows() {
-        return (camelContext != null && camelContext.isStopping()) || (sendGate != null && sendGate.isHalted());
+    /** Why no new row may start (shutting down, the API refused the key), or null: rows in flight finish. */
+    private String stopHandingOutRows() {
+        if (camelContext != null && camelContext.isStopping()) {
+            return FileRunTracker.STOPPED_BY_SHUTDOWN;
+        }
+        return sendGate != null && sendGate.isHalted() ? FileRunTracker.STOPPED_BY_HALT : null;
     }
 
     static boolean isJsonLines(Path file) {
@@ -118,12 +121,12 @@ public class RequestReader implements CamelContextAware {
 
         private final RequestSource source;
         private final FileRun run;
-        private final BooleanSupplier stopping;
+        private final Supplier<String> stopping;
         private final PairFingerprints seenPairs = new PairFingerprints();
         private RequestRow next;
         private boolean done;
 
-        RowIterator(RequestSource source, FileRun run, BooleanSupplier stopping) {
+        RowIterator(RequestSource source, FileRun run, Supplier<String> stopping) {
             this.source = source;
             this.run = run;
             this.stopping = stopping;
@@ -131,9 +134,12 @@ public class RequestReader implements CamelContextAware {
 
         @Override
         public synchronized boolean hasNext() {
-            if (next == null && !done && stopping.getAsBoolean()) {
-                // shutting down or halted: rows in flight finish, no new one starts; the file resumes at the next start
-                run.interrupt();
+            String stop = next == null && !done && !run.interrupted() ? stopping.get() : null;
+            if (stop != null) {
+                run.interrupt(stop);
+            }
+            if (next == null && !done && run.interrupted()) {
+                // rows in flight finish, no new one starts; the file (or message) resumes later
                 done = true;
             }
             if (next == null && !done) {

@@ -12,12 +12,6 @@ public class RowGate {
     public static final String DUPLICATE_PROPERTY = "extractaDuplicate";
     private static final String SENT_EARLIER_PROPERTY = "extractaSentEarlier";
 
-    private DeleteLedger deleteLedger;
-
-    public void setDeleteLedger(DeleteLedger deleteLedger) {
-        this.deleteLedger = deleteLedger;
-    }
-
     /** Admits a row. Throws {@link DeleteFailedException} with {@link Outcome#INVALID_INPUT} for an invalid one. */
     public void admit(Exchange exchange) throws DeleteFailedException {
         RequestRow row = exchange.getMessage().getBody(RequestRow.class);
@@ -60,17 +54,14 @@ public class RowGate {
         DeleteBatchRequest request = exchange.getProperty(REQUEST_PROPERTY, DeleteBatchRequest.class);
         FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
         if (log.attempts() == 0 && run != null) {
-            // sent by an earlier run of the file, or by an earlier delivery of the message, without an answer
+            // sent by an earlier run of the file without an answer, or claimed by an earlier delivery of the message
             boolean earlier = run.attemptedEarlier(request.line())
-                    || (run.redelivered() && deleteLedger != null && deleteLedger.wasSent(exchange));
+                    || Boolean.TRUE.equals(exchange.getProperty(DeleteLedger.TOOK_OVER_PROPERTY, Boolean.class));
             exchange.setProperty(SENT_EARLIER_PROPERTY, earlier);
         }
         log.begin();
         if (run != null) {
             run.attempted(request.line()); // on disk before the request leaves (files)
-            if (run.isMessage() && deleteLedger != null) {
-                deleteLedger.markSent(exchange); // in the shared repository (messages may come back elsewhere)
-            }
         }
         exchange.getMessage().setBody(request.body());
     }

@@ -114,7 +114,8 @@ public class SendGate implements CamelContextAware {
         return haltReason != null;
     }
 
-    private void checkNotStoppedOrHalted() throws ApiHaltedException, InterruptedException {
+    /** Throws when the key was refused or the application is stopping: nothing should wait any longer. */
+    void checkNotStoppedOrHalted() throws ApiHaltedException, InterruptedException {
         if (haltReason != null) {
             throw new ApiHaltedException("sending halted: the API refused the key (" + haltReason + ")");
         }

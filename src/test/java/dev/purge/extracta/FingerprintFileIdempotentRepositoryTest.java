@@ -82,4 +82,67 @@ class FingerprintFileIdempotentRepositoryTest {
         assertThat(repository.contains("c/b2")).isFalse();
         repository.stop();
     }
+
+    @Test
+    void aRemovalIsOneAppendedLineAndSurvivesARestart() throws Exception {
+        Path file = dir.resolve("state").resolve("pairs.fp");
+        FingerprintFileIdempotentRepository first = open(100);
+        first.add("claim:c/b1");
+        first.add("c/b2");
+        assertThat(first.remove("claim:c/b1")).isTrue();
+        assertThat(Files.readAllLines(file, StandardCharsets.US_ASCII)).hasSize(3)
+                .last().satisfies(line -> assertThat(line).startsWith("-").hasSize(33));
+        first.stop();
+
+        FingerprintFileIdempotentRepository second = open(100);
+        assertThat(second.contains("claim:c/b1")).isFalse();
+        assertThat(second.contains("c/b2")).isTrue();
+        // claimed again after its removal: remembered again
+        assertThat(second.add("claim:c/b1")).isTrue();
+        second.stop();
+        FingerprintFileIdempotentRepository third = open(100);
+        assertThat(third.contains("claim:c/b1")).isTrue();
+        third.stop();
+    }
+
+    @Test
+    void claimsThatComeAndGoDoNotGrowTheFileForEver() throws Exception {
+        Path file = dir.resolve("state").resolve("pairs.fp");
+        FingerprintFileIdempotentRepository repository = open(1_000_000);
+        for (int i = 0; i < 150_000; i++) {
+            assertThat(repository.add("claim:c/b" + i)).isTrue();
+            repository.add("c/b" + i);
+            assertThat(repository.remove("claim:c/b" + i)).isTrue();
+        }
+        // 450,000 lines written; the dead ones were dropped by a rewrite once they outnumbered the live ones
+        assertThat(Files.readAllLines(file, StandardCharsets.US_ASCII).size()).isLessThan(2 * 150_000 + 100_000 + 1);
+        assertThat(repository.contains("c/b0")).isTrue();
+        assertThat(repository.contains("c/b149999")).isTrue();
+        assertThat(repository.contains("claim:c/b7")).isFalse();
+        repository.stop();
+        FingerprintFileIdempotentRepository reopened = open(1_000_000);
+        assertThat(reopened.contains("c/b0")).isTrue();
+        assertThat(reopened.contains("claim:c/b149999")).isFalse();
+        reopened.stop();
+    }
+
+    @Test
+    void theFingerprintSetAgreesWithAHashSetUnderRandomAddsAndRemoves() {
+        java.util.Random random = new java.util.Random(42);
+        FingerprintSet set = new FingerprintSet();
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < 200_000; i++) {
+            String key = "k" + random.nextInt(5_000);
+            long[] fp = set.fingerprint(key);
+            if (random.nextBoolean()) {
+                assertThat(set.add(fp[0], fp[1])).isEqualTo(expected.add(key));
+            } else {
+                assertThat(set.remove(fp[0], fp[1])).isEqualTo(expected.remove(key));
+            }
+        }
+        assertThat(set.size()).isEqualTo(expected.size());
+        for (int k = 0; k < 5_000; k++) {
+            assertThat(set.contains("k" + k)).as("k" + k).isEqualTo(expected.contains("k" + k));
+        }
+    }
 }

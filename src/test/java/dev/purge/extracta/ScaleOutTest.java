@@ -105,11 +105,89 @@ class ScaleOutTest {
             assertThat(deletes(first)).as("work split: first instance").isPositive();
             assertThat(deletes(second)).as("work split: second instance").isPositive();
             assertThat(countPairsInDatabase()).isEqualTo(1000);
+            assertThat(claimsInDatabase()).as("every claim given back").isZero();
 
             // the same requests again, on either instance: the shared repository skips every one
             publish("scale.delete-batch", 1000);
             await().atMost(Duration.ofSeconds(90)).until(() -> drained("scale.delete-batch"));
             assertThat(deletes(first) + deletes(second)).as("nothing deleted twice").isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void theSamePairsInManyMessagesOnTwoInstancesAreEachDeletedOnce() throws Exception {
+        // one API for both instances, which answers a second delete of a batch with 404, as the real one would
+        try (TestApp first = TestApp.start("overlap-1", overlapWorker(null),
+                com.github.tomakehurst.wiremock.core.WireMockConfiguration.options()
+                        .extensions(new StatefulDeleteApi()))) {
+            first.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).willReturn(
+                    com.github.tomakehurst.wiremock.client.WireMock.aResponse().withFixedDelay(20)
+                            .withTransformers(StatefulDeleteApi.NAME)));
+            try (TestApp second = TestApp.start("overlap-2", overlapWorker(first))) {
+                // 100 pairs, each in 4 messages (one object, and 3 arrays in different orders), published at once
+                List<String> messages = new java.util.ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    messages.add(pair(i));
+                }
+                for (int round = 1; round <= 3; round++) {
+                    for (int start = 0; start < 100; start += 10) {
+                        StringBuilder array = new StringBuilder("[");
+                        for (int k = 0; k < 10; k++) {
+                            int i = start + (round == 2 ? 9 - k : (k * 3 + round) % 10);
+                            array.append(k == 0 ? "" : ",").append(pair(i));
+                        }
+                        messages.add(array.append(']').toString());
+                    }
+                }
+                java.util.Collections.shuffle(messages, new java.util.Random(7));
+                publishTexts("overlap.delete-batch", messages);
+                await().atMost(Duration.ofSeconds(60)).until(() -> drained("overlap.delete-batch")
+                        && claimsInDatabase() == 0 && perBatch(first.wireMock.findAll(
+                                deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))).size() == 100);
+
+                Map<String, Integer> sent = perBatch(first.wireMock.findAll(
+                        deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))));
+                assertThat(sent).hasSize(100).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
+                assertThat(deletes(second)).as("the second instance has no API of its own").isZero();
+                assertThat(drained("overlap.delete-batch.DLQ")).as("no request failed, none dead-lettered").isTrue();
+            }
+        }
+    }
+
+    /** A worker on the overlap queue with 3 consumers; the second one calls the first one's API server. */
+    private static Map<String, String> overlapWorker(TestApp sharedApi) {
+        Map<String, String> p = worker("deletedPairsJdbc");
+        p.put("extracta.queue.uri", "jms:queue:overlap.delete-batch");
+        p.put("extracta.queue.deadletter-uri", "jms:queue:overlap.delete-batch.DLQ");
+        p.put("extracta.concurrency", "3");
+        if (sharedApi != null) {
+            p.put("extracta.base-url", "http://127.0.0.1:" + sharedApi.wireMock.port());
+        }
+        return p;
+    }
+
+    private static String pair(int i) {
+        return "{\"classificationId\":\"ov1\",\"batchId\":\"overlap" + i + "\"}";
+    }
+
+    private static void publishTexts(String queue, List<String> texts) throws Exception {
+        try (Connection connection = new ActiveMQConnectionFactory(broker.url).createConnection()) {
+            Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageProducer producer = session.createProducer(session.createQueue(queue));
+            for (String text : texts) {
+                producer.send(session.createTextMessage(text));
+            }
+        }
+    }
+
+    /** Claims still held in the shared table (none once every request has ended). */
+    private static long claimsInDatabase() throws Exception {
+        try (var connection = postgres.getPostgresDatabase().getConnection();
+             var statement = connection.createStatement();
+             ResultSet rows = statement.executeQuery("select count(*) from CAMEL_MESSAGEPROCESSED"
+                     + " where processorName = 'extracta-deleted-pairs' and messageId like 'claim:%'")) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 
@@ -141,7 +219,7 @@ class ScaleOutTest {
              var statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(
                      "select count(*) from CAMEL_MESSAGEPROCESSED where processorName = 'extracta-deleted-pairs'"
-                             + " and messageId not like 'sent:%'")) {
+                             + " and messageId not like 'claim:%' and messageId like '%scale%'")) {
             rows.next();
             return rows.getLong(1);
         }
