@@ -35,7 +35,12 @@ public class DeadLetters {
     /** The dead-letter endpoint refused the record: log it whole so it is not lost, and fail the row. */
     public void writeFailed(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String why = Failures.oneLine(cause);
+        Throwable root = cause;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        // wrappers such as Spring's UncategorizedJmsException say nothing: name the root cause too
+        String why = Failures.oneLine(cause) + (root == cause ? "" : " (" + Failures.oneLine(root) + ")");
         String record = exchange.getMessage().getBody(String.class);
         LOG.error("Could not write a dead-letter record ({}); its file goes to .failed, its queue message is rolled "
                 + "back. Record: {}", why, record == null ? "" : record.strip());

@@ -35,9 +35,6 @@ public class MessageRollback {
 
     /** Logs why the message goes back and holds it for the delay its delivery count calls for. */
     public void holdBeforeRollback(Exchange exchange) {
-        if (!"queue".equals(exchange.getFromRouteId())) {
-            return; // a direct call fails back to its caller at once
-        }
         int delivery = Math.max(1, exchange.getMessage().getHeader("JMSXDeliveryCount", 1, Integer.class));
         String id = exchange.getMessage().getHeader("JMSMessageID", String.class);
         Throwable cause = Failures.caught(exchange);
