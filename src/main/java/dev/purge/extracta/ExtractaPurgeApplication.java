@@ -1,9 +1,18 @@
 package dev.purge.extracta;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.main.Main;
 
-/** Runs the purge application: Camel Main with our routes, properties and startup checks. */
+/**
+ * Runs the purge application: Camel Main with our routes, properties and startup checks. {@code --once
+ * [file-or-folder…]} processes what is there and exits with the status of {@link OneShotRun}; anything else is
+ * passed to Camel Main, which runs until stopped.
+ */
 public final class ExtractaPurgeApplication {
+
+    static final String ONCE = "--once";
 
     private ExtractaPurgeApplication() {
     }
@@ -16,14 +25,35 @@ public final class ExtractaPurgeApplication {
     }
 
     public static void main(String[] args) {
+        System.exit(run(args, Map.of()));
+    }
+
+    /** Runs until stopped (or, with --once, until the files are done) and returns the exit status. */
+    public static int run(String[] args, Map<String, String> overrides) {
+        Main main = newMain();
+        overrides.forEach(main::addOverrideProperty);
+        OneShotRun oneShot = null;
+        String[] mainArgs = args;
+        if (args.length > 0 && ONCE.equals(args[0])) {
+            oneShot = new OneShotRun(List.of(Arrays.copyOfRange(args, 1, args.length)));
+            main.addMainListener(oneShot);
+            // the one-shot run hands the files over itself; neither the drop folder nor the queue is watched
+            main.addOverrideProperty("extracta.inbox.watch", "false");
+            main.addOverrideProperty("extracta.queue.consume", "false");
+            mainArgs = new String[0];
+        }
         int exitCode;
         try {
-            exitCode = newMain().run(args);
+            exitCode = main.run(mainArgs);
         } catch (Exception e) {
             // a failed start would otherwise leave a non-daemon thread and a hanging JVM
             System.err.println("Extracta purge could not start: " + SecretRedactor.redact(String.valueOf(e.getMessage())));
-            exitCode = 1;
+            return OneShotRun.FATAL;
         }
-        System.exit(exitCode);
+        if (oneShot == null) {
+            return exitCode;
+        }
+        oneShot.printSummary(System.out);
+        return oneShot.exitCode();
     }
 }

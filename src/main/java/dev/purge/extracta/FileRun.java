@@ -32,6 +32,8 @@ public final class FileRun {
     private volatile String deadLetterTarget;
     private volatile String interruptedBecause;
     private volatile boolean redelivered;
+    private volatile boolean inPlace;
+    private volatile String status;
     private BufferedWriter dryRunPlan;
     /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
     private final List<RequestResult> results;
@@ -134,6 +136,24 @@ public final class FileRun {
     /** Why the run was interrupted, or null. */
     public String interruptedBecause() {
         return interruptedBecause;
+    }
+
+    /** A file named on the command line: it stays where it is, whatever its outcome. */
+    void inPlace(boolean inPlace) {
+        this.inPlace = inPlace;
+    }
+
+    boolean inPlace() {
+        return inPlace;
+    }
+
+    /** The status the report gave the file (DONE, FAILED, INTERRUPTED, DRY_RUN), or null while it runs. */
+    void status(String status) {
+        this.status = status;
+    }
+
+    public String status() {
+        return status;
     }
 
     /** A message the broker delivered before (the earlier delivery was cut short). */

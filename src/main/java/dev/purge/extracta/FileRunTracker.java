@@ -31,6 +31,8 @@ public class FileRunTracker implements CamelContextAware {
     public static final String RUN_PROPERTY = "extractaFileRun";
     /** Where the dead-letter route sends this run's records: the file one, or the queue's. */
     public static final String DEAD_LETTER_URI_PROPERTY = "extractaDeadLetterUri";
+    /** Set by the one-shot run on a file named on the command line: it is never moved, whatever its outcome. */
+    public static final String IN_PLACE_PROPERTY = "extractaFileInPlace";
     static final String STOPPED_BY_SHUTDOWN = "stopped by a shutdown";
     static final String STOPPED_BY_HALT = "stopped: the API refused the key";
     private static final Logger LOG = LoggerFactory.getLogger(FileRunTracker.class);
@@ -68,6 +70,7 @@ public class FileRunTracker implements CamelContextAware {
         FileJournal journal = dryRun ? null : FileJournal.open(stateDir, source, size,
                 Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis());
         FileRun run = new FileRun(source, path, size, dryRun, journal);
+        run.inPlace(Boolean.TRUE.equals(exchange.getProperty(IN_PLACE_PROPERTY, Boolean.class)));
         exchange.setProperty(RUN_PROPERTY, run);
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
         active.add(run);
@@ -235,10 +238,15 @@ public class FileRunTracker implements CamelContextAware {
             return;
         }
         Throwable e = Failures.caught(exchange);
-        if (close(run, "FAILED", Failures.describe(e)) && !dryRun && Files.exists(run.path())) {
-            Path failedDir = Files.createDirectories(run.path().resolveSibling(".failed"));
-            Files.move(run.path(), failedDir.resolve(TIMESTAMP.format(LocalDateTime.now()) + "-" + run.source()));
+        if (close(run, "FAILED", Failures.describe(e)) && !dryRun && !run.inPlace() && Files.exists(run.path())) {
+            moveBeside(run.path(), ".failed");
         }
+    }
+
+    /** Moves a file into the folder of that name beside it, as {@code <timestamp>-<name>} so nothing is replaced. */
+    static Path moveBeside(Path file, String folder) throws IOException {
+        Path dir = Files.createDirectories(file.resolveSibling(folder));
+        return Files.move(file, dir.resolve(TIMESTAMP.format(LocalDateTime.now()) + "-" + file.getFileName()));
     }
 
     /** Returns false when the run was already closed. */
@@ -246,6 +254,7 @@ public class FileRunTracker implements CamelContextAware {
         if (!active.remove(run)) {
             return false;
         }
+        run.status(status);
         run.closeDryRunPlan();
         if (run.journal() != null) {
             if ("INTERRUPTED".equals(status)) {

@@ -202,6 +202,40 @@ class CrashRecoveryIT {
         }
     }
 
+    @Test
+    void sigtermDuringAOneShotRunExitsNonZeroAndTheNextRunFinishesTheFile() throws Exception {
+        stubApi(300);
+        int rows = 40;
+        Path exports = Files.createDirectories(workDir.resolve("exports"));
+        StringBuilder csv = new StringBuilder("classificationId,batchId\n");
+        for (int i = 0; i < rows; i++) {
+            csv.append("cls-1,once").append(i).append('\n');
+        }
+        Path file = Files.writeString(exports.resolve("export.csv"), csv);
+        Path log = workDir.resolve("app.log");
+
+        Process first = JarProcess.start(workDir, log, env(), List.of(), List.of("--once", file.toString()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> received() >= 8 || !first.isAlive());
+        first.destroy(); // SIGTERM
+        assertThat(first.waitFor(25, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as("a run stopped by a signal does not exit 0").isNotZero();
+        int beforeStop = received();
+        assertThat(beforeStop).isLessThan(rows);
+        assertThat(file).as("named on the command line: stays where it is").exists();
+        assertThat(MAPPER.readTree(workDir.resolve("data/reports/export.csv.report.json").toFile())
+                .get("status").asText()).isEqualTo("INTERRUPTED");
+
+        Process second = JarProcess.start(workDir, log, env(), List.of(), List.of("--once", file.toString()));
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).as("the second run finishes the file").isZero();
+        JsonNode report = MAPPER.readTree(workDir.resolve("data/reports/export.csv.report.json").toFile());
+        assertThat(report.get("status").asText()).isEqualTo("DONE");
+        assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(rows);
+        assertThat(requestsPerBatch()).hasSize(rows).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
+        assertThat(Files.readString(log)).contains("exit status 0");
+        assertThat(file).exists();
+    }
+
     private void stubApi(int latencyMillis) {
         TestApp.stubCredits(api);
         api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
@@ -222,14 +256,18 @@ class CrashRecoveryIT {
     }
 
     private Process start(Path log) throws Exception {
-        return JarProcess.start(workDir, log, Map.of(
+        return JarProcess.start(workDir, log, env());
+    }
+
+    private Map<String, String> env() {
+        return Map.of(
                 "EXTRACTA_API_KEY", JarProcess.API_KEY,
                 "EXTRACTA_BASE_URL", "http://127.0.0.1:" + api.port(),
                 "EXTRACTA_CONCURRENCY", String.valueOf(CONCURRENCY),
                 "EXTRACTA_INBOX_STABLE_PERIOD", "300",
                 "EXTRACTA_INBOX_POLL_DELAY", "100",
                 "EXTRACTA_RETRY_INITIAL_DELAY", "50",
-                "EXTRACTA_RATE_LIMIT", "0"));
+                "EXTRACTA_RATE_LIMIT", "0");
     }
 
     private JsonNode awaitReport(String name) throws Exception {

@@ -18,13 +18,20 @@ final class JarProcess {
     }
 
     static Process start(Path workDir, Path log, Map<String, String> env, String... jvmOptions) throws IOException {
+        return start(workDir, log, env, List.of(jvmOptions), List.of());
+    }
+
+    /** With arguments for the application itself, such as {@code --once file}. */
+    static Process start(Path workDir, Path log, Map<String, String> env, List<String> jvmOptions,
+            List<String> programArgs) throws IOException {
         String jar = System.getProperty("app.jar");
         assertThat(jar).as("app.jar system property (set by failsafe)").isNotNull();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(Path.of(jar).toAbsolutePath().toString());
+        cmd.addAll(programArgs);
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(workDir.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("EXTRACTA_"));
         builder.environment().putAll(env);
