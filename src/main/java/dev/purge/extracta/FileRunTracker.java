@@ -52,6 +52,8 @@ public class FileRunTracker implements CamelContextAware {
     private String deleteUrl = "";
     private boolean dryRun;
     private long progressInterval = 10_000;
+    /** No-op until the application's metrics bean is set. */
+    private PurgeMetrics metrics = new PurgeMetrics();
 
     public static FileRun fileRun(Exchange exchange) {
         FileRun run = exchange.getProperty(RUN_PROPERTY, FileRun.class);
@@ -74,6 +76,7 @@ public class FileRunTracker implements CamelContextAware {
         exchange.setProperty(RUN_PROPERTY, run);
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
         active.add(run);
+        metrics.fileStarted(run);
         startProgressTimer();
         if (journal != null && journal.resumed()) {
             LOG.info("Resuming {} ({} bytes): {} rows already final in an earlier run are skipped", source, size,
@@ -123,12 +126,14 @@ public class FileRunTracker implements CamelContextAware {
             }
         }
         run.interrupt(because);
+        metrics.requestStopped(exchange);
         if (outageBreaker != null) {
             outageBreaker.release(exchange);
         }
     }
 
     private void finalOutcome(Exchange exchange, Outcome outcome) {
+        metrics.requestFinal(exchange, outcome);
         if (outageBreaker != null) {
             outageBreaker.record(exchange, outcome);
         }
@@ -189,6 +194,7 @@ public class FileRunTracker implements CamelContextAware {
     /** Counts a dead-lettered request (or file) and remembers where its record went. */
     public void deadLettered(Exchange exchange) {
         FileRun run = fileRun(exchange);
+        metrics.deadLettered();
         finalOutcome(exchange, exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
         if (!dryRun && !run.isMessage()) {
             run.deadLetterTarget(deadLetterTarget(run.source())); // shown in the file's report
@@ -255,6 +261,7 @@ public class FileRunTracker implements CamelContextAware {
             return false;
         }
         run.status(status);
+        metrics.fileClosed(run);
         run.closeDryRunPlan();
         if (run.journal() != null) {
             if ("INTERRUPTED".equals(status)) {
@@ -357,6 +364,10 @@ public class FileRunTracker implements CamelContextAware {
 
     public void setProgressInterval(long progressInterval) {
         this.progressInterval = progressInterval;
+    }
+
+    public void setMetrics(PurgeMetrics metrics) {
+        this.metrics = metrics;
     }
 
     @Override

@@ -19,9 +19,15 @@ public class ResponseClassifier {
     private static final int EXCERPT_LENGTH = 200;
 
     private SendGate sendGate;
+    /** No-op until the application's metrics bean is set. */
+    private PurgeMetrics metrics = new PurgeMetrics();
 
     public void setSendGate(SendGate sendGate) {
         this.sendGate = sendGate;
+    }
+
+    public void setMetrics(PurgeMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /**
@@ -32,6 +38,7 @@ public class ResponseClassifier {
         Integer status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         String body = exchange.getMessage().getBody(String.class);
         String retryAfter = exchange.getMessage().getHeader("Retry-After", String.class);
+        metrics.attemptAnswered(exchange, status == null ? 0 : status);
         if (Integer.valueOf(404).equals(status) && RowGate.sentBefore(exchange)) {
             // an earlier attempt (timed out, reset, or cut by a crash) most likely deleted it: gone either way
             exchange.setProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.ALREADY_ABSENT);
@@ -68,6 +75,7 @@ public class ResponseClassifier {
         if (log != null) {
             log.unanswered();
         }
+        metrics.attemptUnanswered(exchange);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         throw new DeleteFailedException(Outcome.NETWORK, null, Failures.oneLine(cause), null);
     }

@@ -22,6 +22,8 @@ public class RetryPolicy implements Processor {
     private OutageBreaker outageBreaker;
     private long initialDelay = 1000;
     private long maxDelay = 60000;
+    /** No-op until the application's metrics bean is set. */
+    private PurgeMetrics metrics = new PurgeMetrics();
 
     public void setMaxAttempts(int maxAttempts) {
         if (maxAttempts < 1) {
@@ -40,6 +42,10 @@ public class RetryPolicy implements Processor {
 
     public void setOutageBreaker(OutageBreaker outageBreaker) {
         this.outageBreaker = outageBreaker;
+    }
+
+    public void setMetrics(PurgeMetrics metrics) {
+        this.metrics = metrics;
     }
 
     public int getMaxAttempts() {
@@ -86,6 +92,7 @@ public class RetryPolicy implements Processor {
             exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 0L);
             return;
         }
+        metrics.retrying(Failures.outcomeOf(e));
         if (attempts >= maxAttempts) {
             // out of attempts during an outage pause: give the permit back as a failure and wait for the API
             outageBreaker.record(exchange, Failures.outcomeOf(e));

@@ -12,6 +12,13 @@ public class RowGate {
     public static final String DUPLICATE_PROPERTY = "extractaDuplicate";
     private static final String SENT_EARLIER_PROPERTY = "extractaSentEarlier";
 
+    /** No-op until the application's metrics bean is set. */
+    private PurgeMetrics metrics = new PurgeMetrics();
+
+    public void setMetrics(PurgeMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     /** Admits a row. Throws {@link DeleteFailedException} with {@link Outcome#INVALID_INPUT} for an invalid one. */
     public void admit(Exchange exchange) throws DeleteFailedException {
         RequestRow row = exchange.getMessage().getBody(RequestRow.class);
@@ -63,6 +70,7 @@ public class RowGate {
         if (run != null) {
             run.attempted(request.line()); // on disk before the request leaves (files)
         }
+        metrics.attemptStarted(exchange);
         exchange.getMessage().setBody(request.body());
     }
 }

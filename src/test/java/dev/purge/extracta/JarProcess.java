@@ -34,6 +34,8 @@ final class JarProcess {
         cmd.addAll(programArgs);
         ProcessBuilder builder = new ProcessBuilder(cmd).directory(workDir.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("EXTRACTA_"));
+        // any free management port: several jars (and other builds) may run at once
+        builder.environment().put("EXTRACTA_MANAGEMENT_PORT", "0");
         builder.environment().putAll(env);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return builder.start();

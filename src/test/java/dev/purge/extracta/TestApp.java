@@ -79,6 +79,8 @@ final class TestApp implements AutoCloseable {
         p.put("camel.main.shutdown-timeout", "5");
         // tests that are about the rate limit set it themselves
         p.put("extracta.rate-limit", "0");
+        // several apps run at once in one JVM: the management port is for the tests about it
+        p.put("extracta.management.enabled", "false");
         return p;
     }
 

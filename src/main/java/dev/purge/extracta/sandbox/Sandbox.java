@@ -50,6 +50,8 @@ public final class Sandbox {
             properties.put("extracta.retry.initial-delay", "200");
             properties.put("extracta.retry.max-attempts", "6");
             properties.put("extracta.progress-interval", "1000");
+            // a one-shot run that ends in seconds: no management port to clash with anything
+            properties.put("extracta.management.enabled", "false");
             int status = ExtractaPurgeApplication.run(new String[] {"--once"}, properties);
             System.out.println();
             System.out.println("Sandbox: the emulator answered " + emulator.stats().requests() + " requests and "
