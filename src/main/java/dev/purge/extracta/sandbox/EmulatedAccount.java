@@ -45,70 +45,83 @@ final class EmulatedAccount {
     }
 
     Answer deleteBatch(JsonNode body) {
-        try {
-            String classificationId = required(body, "classificationId");
-            String batchId = required(body, "batchId");
-            boolean done = delete(List.of("B", classificationId, batchId), List.of(classificationId, batchId),
-                    List.of(List.of("C", classificationId)));
-            return done ? Answer.success("Batch deleted") : Answer.error(404, "Batch not found");
-        } catch (InvalidField e) {
-            return Answer.error(400, e.getMessage());
-        }
+        return answer(body, this::batch);
     }
 
     Answer deleteClassification(JsonNode body) {
-        try {
-            String classificationId = required(body, "classificationId");
-            boolean done = delete(List.of("C", classificationId), List.of(classificationId), List.of());
-            return done ? Answer.success("Classification deleted") : Answer.error(404, "Classification not found");
-        } catch (InvalidField e) {
-            return Answer.error(400, e.getMessage());
-        }
+        return answer(body, this::classification);
+    }
+
+    Answer deleteFiles(JsonNode body) {
+        return answer(body, this::files);
+    }
+
+    Answer deleteExtraction(JsonNode body) {
+        return answer(body, this::extraction);
+    }
+
+    private Answer batch(JsonNode body) throws InvalidField {
+        String classificationId = required(body, "classificationId");
+        String batchId = required(body, "batchId");
+        boolean done = delete(List.of("B", classificationId, batchId), List.of(classificationId, batchId),
+                List.of(List.of("C", classificationId)));
+        return done ? Answer.success("Batch deleted") : Answer.error(404, "Batch not found");
+    }
+
+    private Answer classification(JsonNode body) throws InvalidField {
+        String classificationId = required(body, "classificationId");
+        boolean done = delete(List.of("C", classificationId), List.of(classificationId), List.of());
+        return done ? Answer.success("Classification deleted") : Answer.error(404, "Classification not found");
     }
 
     /** Deletes the listed files that are still there; 404 when none of them was, or the batch is gone. */
-    Answer deleteFiles(JsonNode body) {
-        try {
-            String classificationId = required(body, "classificationId");
-            String batchId = required(body, "batchId");
-            List<String> fileIds = requiredList(body, "fileIds");
-            List<List<String>> batch = List.of(List.of("C", classificationId), List.of("B", classificationId, batchId));
-            if (!isThere(List.of(classificationId, batchId), batch)) {
-                return Answer.error(404, "Batch not found");
-            }
-            boolean any = false;
-            for (String fileId : fileIds) {
-                any |= delete(List.of("F", classificationId, batchId, fileId), List.of(fileId), batch);
-            }
-            return any ? Answer.success("Files deleted") : Answer.error(404, "Files not found");
-        } catch (InvalidField e) {
-            return Answer.error(400, e.getMessage());
+    private Answer files(JsonNode body) throws InvalidField {
+        String classificationId = required(body, "classificationId");
+        String batchId = required(body, "batchId");
+        List<String> fileIds = requiredList(body, "fileIds");
+        List<List<String>> batch = List.of(List.of("C", classificationId), List.of("B", classificationId, batchId));
+        if (!isThere(List.of(classificationId, batchId), batch)) {
+            return Answer.error(404, "Batch not found");
         }
+        boolean any = false;
+        for (String fileId : fileIds) {
+            any |= delete(List.of("F", classificationId, batchId, fileId), List.of(fileId), batch);
+        }
+        return any ? Answer.success("Files deleted") : Answer.error(404, "Files not found");
     }
 
     /** The scope follows the fields present: the whole extraction, one batch of it, or one file of that batch. */
-    Answer deleteExtraction(JsonNode body) {
+    private Answer extraction(JsonNode body) throws InvalidField {
+        String extractionId = required(body, "extractionId");
+        String batchId = optional(body, "batchId");
+        String fileId = optional(body, "fileId");
+        boolean done;
+        if (batchId == null && fileId != null) {
+            // not described by the vendor (the server might widen the scope): refused, so a client sending it is caught
+            throw new InvalidField("fileId requires batchId");
+        } else if (batchId == null) {
+            done = delete(List.of("E", extractionId), List.of(extractionId), List.of());
+        } else if (fileId == null) {
+            done = delete(List.of("EB", extractionId, batchId), List.of(extractionId, batchId),
+                    List.of(List.of("E", extractionId)));
+        } else {
+            done = delete(List.of("EF", extractionId, batchId, fileId), List.of(extractionId, batchId, fileId),
+                    List.of(List.of("E", extractionId), List.of("EB", extractionId, batchId)));
+        }
+        if (!done) {
+            return Answer.error(404, "Extraction not found");
+        }
+        return new Answer(200, "{\"status\":\"deleted\",\"deletedAt\":" + System.currentTimeMillis() + "}", true);
+    }
+
+    /** A request to one endpoint, read from its body; a field that is not right is answered 400, deleting nothing. */
+    private interface Rule {
+        Answer apply(JsonNode body) throws InvalidField;
+    }
+
+    private static Answer answer(JsonNode body, Rule rule) {
         try {
-            String extractionId = required(body, "extractionId");
-            String batchId = optional(body, "batchId");
-            String fileId = optional(body, "fileId");
-            boolean done;
-            if (batchId == null && fileId != null) {
-                // not described by the vendor (the server might widen the scope): refused so a client sending it shows
-                throw new InvalidField("fileId requires batchId");
-            } else if (batchId == null) {
-                done = delete(List.of("E", extractionId), List.of(extractionId), List.of());
-            } else if (fileId == null) {
-                done = delete(List.of("EB", extractionId, batchId), List.of(extractionId, batchId),
-                        List.of(List.of("E", extractionId)));
-            } else {
-                done = delete(List.of("EF", extractionId, batchId, fileId), List.of(extractionId, batchId, fileId),
-                        List.of(List.of("E", extractionId), List.of("EB", extractionId, batchId)));
-            }
-            if (!done) {
-                return Answer.error(404, "Extraction not found");
-            }
-            return new Answer(200, "{\"status\":\"deleted\",\"deletedAt\":" + System.currentTimeMillis() + "}", true);
+            return rule.apply(body);
         } catch (InvalidField e) {
             return Answer.error(400, e.getMessage());
         }

@@ -80,7 +80,7 @@ public final class ExtractaEmulator implements AutoCloseable {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
-    private static final String USAGE = "usage: ExtractaEmulator [--port N] [--key KEY] [--latency-ms N] "
+    private static final String USAGE = "usage: ExtractaEmulator [--help] [--port N] [--key KEY] [--latency-ms N] "
             + "[--error-rate 0..1] [--rate-limit-rate 0..1] [--retry-after SECONDS] [--seed N] "
             + "[--unknown-prefix TEXT] [--unknown-share 0..1] [--threads N]";
 
@@ -302,6 +302,10 @@ public final class ExtractaEmulator implements AutoCloseable {
 
     /** Runs it from the command line until Ctrl-C; prints one line with the base URL (never the key). */
     public static void main(String[] args) throws InterruptedException {
+        if (List.of(args).contains("--help")) {
+            System.out.println(USAGE);
+            return;
+        }
         ExtractaEmulator emulator;
         try {
             emulator = launch(args, System.out);
