@@ -182,7 +182,13 @@ public final class ExtractaEmulator implements AutoCloseable {
         peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
         requests.increment();
         try {
-            Answer answer = answer(exchange);
+            Answer answer;
+            try {
+                answer = answer(exchange);
+            } catch (RuntimeException e) {
+                // a bug of the emulator: a 500 the client sees, told apart from an injected one by its message
+                answer = Answer.error(500, "Emulator failure");
+            }
             if (settings.latencyMillis() > 0) {
                 Thread.sleep(settings.latencyMillis());
             }
