@@ -22,12 +22,13 @@ import org.apache.camel.main.Main;
 
 /**
  * The real application (production Main, application.properties and routes/), started in the test JVM against a
- * WireMock server on loopback, with its data folder under target/test-data so the API-key scan can read it.
+ * WireMock server on loopback (or, with {@link #startAgainst}, any API on loopback such as the sandbox emulator), with
+ * its data folder under target/test-data so the API-key scan can read it. Public for the tests of other packages.
  */
-final class TestApp implements AutoCloseable {
+public final class TestApp implements AutoCloseable {
 
     /** A recognisable key: the leak check greps every test output for it. */
-    static final String API_KEY = "xk-test-7d41c0-NEVER-LOGGED";
+    public static final String API_KEY = "xk-test-7d41c0-NEVER-LOGGED";
     static final String DELETE_PATH = "/documentClassification/deleteBatch";
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -47,7 +48,9 @@ final class TestApp implements AutoCloseable {
     /** Stops the application and starts it again on the same folders and server, as after a restart. */
     void restart() throws Exception {
         main.stop();
-        stubCredits(wireMock);
+        if (wireMock != null) {
+            stubCredits(wireMock);
+        }
         main = startMain(properties);
     }
 
@@ -93,18 +96,28 @@ final class TestApp implements AutoCloseable {
         WireMockServer wireMock = new WireMockServer(wireMockOptions.bindAddress("127.0.0.1").dynamicPort());
         wireMock.start();
         stubCredits(wireMock);
-        Path dataDir = Path.of("target", "test-data", name + "-" + System.nanoTime()).toAbsolutePath();
-        Files.createDirectories(dataDir.resolve("inbox"));
-        Map<String, String> properties = defaults();
-        properties.put("extracta.base-url", "http://127.0.0.1:" + wireMock.port());
-        properties.put("extracta.data-dir", dataDir.toString());
-        properties.putAll(overrides);
         try {
-            return new TestApp(wireMock, dataDir, properties, startMain(properties));
+            return start(name, "http://127.0.0.1:" + wireMock.port(), overrides, wireMock);
         } catch (Exception e) {
             wireMock.stop();
             throw e;
         }
+    }
+
+    /** The real application against the API at {@code baseUrl} (no WireMock: {@link #wireMock} is null). */
+    public static TestApp startAgainst(String name, String baseUrl, Map<String, String> overrides) throws Exception {
+        return start(name, baseUrl, overrides, null);
+    }
+
+    private static TestApp start(String name, String baseUrl, Map<String, String> overrides, WireMockServer wireMock)
+            throws Exception {
+        Path dataDir = Path.of("target", "test-data", name + "-" + System.nanoTime()).toAbsolutePath();
+        Files.createDirectories(dataDir.resolve("inbox"));
+        Map<String, String> properties = defaults();
+        properties.put("extracta.base-url", baseUrl);
+        properties.put("extracta.data-dir", dataDir.toString());
+        properties.putAll(overrides);
+        return new TestApp(wireMock, dataDir, properties, startMain(properties));
     }
 
     org.apache.camel.CamelContext camelContext() {
@@ -122,12 +135,12 @@ final class TestApp implements AutoCloseable {
         return Files.move(temp, inbox().resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
     }
 
-    Path drop(String fileName, String content) throws IOException {
+    public Path drop(String fileName, String content) throws IOException {
         return drop(fileName, content.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Waits for the file's report (written when the file is finished) and for the file to leave the inbox. */
-    JsonNode awaitReport(String fileName) {
+    public JsonNode awaitReport(String fileName) {
         Path report = dataDir.resolve("reports").resolve(fileName + ".report.json");
         await().atMost(TIMEOUT).until(() -> Files.exists(report) && !Files.exists(inbox().resolve(fileName)));
         try {
@@ -137,7 +150,7 @@ final class TestApp implements AutoCloseable {
         }
     }
 
-    List<JsonNode> deadLetters(String fileName) throws IOException {
+    public List<JsonNode> deadLetters(String fileName) throws IOException {
         Path file = dataDir.resolve("deadletter").resolve(fileName + ".jsonl");
         List<JsonNode> records = new ArrayList<>();
         if (Files.exists(file)) {
@@ -163,7 +176,9 @@ final class TestApp implements AutoCloseable {
         try {
             main.stop();
         } finally {
-            wireMock.stop();
+            if (wireMock != null) {
+                wireMock.stop();
+            }
         }
     }
 }
