@@ -61,6 +61,7 @@ public class BaselineClients {
         long wallMs = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("client=%s rows=%d ok=%d concurrency=%d wallMs=%d rowsPerSecond=%.1f%n", mode, rows.size(),
                 ok.get(), mode.equals("vendor") ? 1 : concurrency, wallMs, rows.size() * 1000.0 / Math.max(wallMs, 1));
+        System.exit(0); // the HTTP client's executor threads would keep the JVM alive
     }
 
     private static int send(HttpClient client, String url, String key, String row) throws Exception {

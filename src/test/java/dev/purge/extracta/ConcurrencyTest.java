@@ -28,7 +28,7 @@ class ConcurrencyTest {
         app = TestApp.start("concurrency", Map.of("extracta.concurrency", "3"),
                 WireMockConfiguration.options().extensions(new InFlightCounter()));
         app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
-                .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}").withFixedDelay(200)));
+                .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}").withFixedDelay(50)));
     }
 
     @AfterAll
@@ -39,12 +39,12 @@ class ConcurrencyTest {
     @Test
     void neverMoreRequestsInFlightThanConfigured() throws Exception {
         StringBuilder csv = new StringBuilder("classificationId,batchId\n");
-        for (int i = 0; i < 15; i++) {
+        for (int i = 0; i < 60; i++) {
             csv.append("c1,p").append(i).append('\n');
         }
         app.drop("parallel.csv", csv.toString());
         JsonNode report = app.awaitReport("parallel.csv");
-        assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(15);
+        assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(60);
         assertThat(maxInFlight.get()).as("most requests in flight at once").isEqualTo(3);
     }
 
