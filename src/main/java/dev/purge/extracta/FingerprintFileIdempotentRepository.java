@@ -183,42 +183,46 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
     }
 
     /**
-     * Rewrites the file with the newest {@code keep} live keys, oldest first, streaming: a key is live when the
-     * set still holds it, and written once (at its first line) even if it was removed and added again.
+     * Rewrites the file with the newest {@code keep} live keys, oldest first, in one streaming pass that needs no
+     * memory beyond the set itself: a line is kept when the set still holds its key (a key removed and added again
+     * may keep two lines, which load as one); the oldest keys beyond {@code keep} leave the set as they are passed.
      */
     private void rewrite(int keep) {
         try {
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
             long skip = (long) set.size() - keep;
-            FingerprintSet written = new FingerprintSet();
-            if (Files.exists(file)) {
-                try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-                     BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.US_ASCII)) {
-                    String line;
-                    while ((line = reader.readLine()) != null) {
-                        long[] fp = parse(line, 0);
-                        if (fp == null || !set.contains(fp[0], fp[1]) || !written.add(fp[0], fp[1])) {
-                            continue;
+            long written = 0;
+            try (BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.US_ASCII)) {
+                if (Files.exists(file)) {
+                    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+                        String line;
+                        while ((line = reader.readLine()) != null) {
+                            long[] fp = parse(line, 0);
+                            if (fp == null || !set.contains(fp[0], fp[1])) {
+                                continue;
+                            }
+                            if (skip > 0) {
+                                skip--;
+                                set.remove(fp[0], fp[1]);
+                                continue;
+                            }
+                            writer.write(line);
+                            writer.write('\n');
+                            written++;
                         }
-                        if (skip > 0) {
-                            skip--;
-                            continue;
-                        }
-                        writer.write(line);
-                        writer.write('\n');
                     }
                 }
-            } else {
-                Files.write(temp, new byte[0]);
             }
             if (channel != null) {
                 channel.close();
+                channel = null;
             }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            set = null;
-            channel = null;
-            load();
+            channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            fileLines = written;
         } catch (IOException e) {
+            // the set still holds what the old file held; the next open reads whichever file is there
+            set = null;
             throw new UncheckedIOException("cannot rewrite the idempotent repository " + file, e);
         }
     }
