@@ -30,12 +30,40 @@ public class SendGate implements CamelContextAware {
     private volatile ScheduledExecutorService releaser;
     private volatile long pausedUntil;
     private volatile String haltReason;
+    private static final String CALL_SLOT_PROPERTY = "extractaCallSlot";
+    private volatile Semaphore callSlots = new Semaphore(4, true);
 
     public void setRateLimit(int rateLimit) {
         if (rateLimit < 0) {
             throw new IllegalArgumentException("extracta.rate-limit must be 0 (unlimited) or more");
         }
         this.rateLimit = rateLimit;
+    }
+
+    /** Requests in flight at once, over every file, message and direct call (extracta.concurrency). */
+    public void setConcurrency(int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("extracta.concurrency must be at least 1");
+        }
+        callSlots = new Semaphore(concurrency, true);
+    }
+
+    /**
+     * Takes one of the {@code concurrency} call slots for this attempt, waiting for one to be free. The worker pool
+     * caps the rows of a file, but queued rows and the queue's own consumers could otherwise send more at once.
+     */
+    public void enterCall(Exchange exchange) throws ApiHaltedException, InterruptedException {
+        while (!callSlots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+            checkNotStoppedOrHalted(); // every wait is short, so a stop or a halt is seen
+        }
+        exchange.setProperty(CALL_SLOT_PROPERTY, Boolean.TRUE);
+    }
+
+    /** Gives the attempt's call slot back, if it took one (the attempt may have stopped before). */
+    public void leaveCall(Exchange exchange) {
+        if (exchange.removeProperty(CALL_SLOT_PROPERTY) != null) {
+            callSlots.release();
+        }
     }
 
     public void setOutageBreaker(OutageBreaker outageBreaker) {
