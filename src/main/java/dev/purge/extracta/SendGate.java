@@ -43,7 +43,7 @@ public class SendGate implements CamelContextAware {
     /** Requests in flight at once, over every file, message and direct call (extracta.concurrency). */
     public void setConcurrency(int concurrency) {
         if (concurrency < 1) {
-            throw new IllegalArgumentException("extracta.concurrency must be at least 1");
+            throw new IllegalArgumentException("extracta.concurrency must be a whole number of at least 1");
         }
         callSlots = new Semaphore(concurrency, true);
     }
