@@ -31,7 +31,7 @@ public class SendGate implements CamelContextAware {
     private volatile long pausedUntil;
     private volatile String haltReason;
     private static final String CALL_SLOT_PROPERTY = "extractaCallSlot";
-    private volatile Semaphore callSlots = new Semaphore(4, true);
+    private volatile Semaphore callSlots = new Semaphore(4);
 
     public void setRateLimit(int rateLimit) {
         if (rateLimit < 0) {
@@ -45,7 +45,7 @@ public class SendGate implements CamelContextAware {
         if (concurrency < 1) {
             throw new IllegalArgumentException("extracta.concurrency must be a whole number of at least 1");
         }
-        callSlots = new Semaphore(concurrency, true);
+        callSlots = new Semaphore(concurrency);
     }
 
     /**
