@@ -61,14 +61,6 @@ public class MessageRollback {
     }
 
     private boolean stoppingOrHalted() {
-        if (sendGate == null) {
-            return false;
-        }
-        try {
-            sendGate.checkNotStoppedOrHalted();
-            return false;
-        } catch (ApiHaltedException | InterruptedException e) {
-            return true;
-        }
+        return sendGate != null && sendGate.isStoppingOrHalted();
     }
 }

@@ -7,11 +7,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.file.FileEndpoint;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.main.MainSupport;
@@ -37,8 +36,6 @@ public final class OneShotRun extends MainListenerSupport {
     public static final int INTERRUPTED = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(OneShotRun.class);
-    /** Same as the inbox route's include: hidden and temporary files never match. */
-    private static final Pattern INPUT_NAME = Pattern.compile("(?i)[^.].*\\.(csv|jsonl)");
 
     private final List<String> paths;
     private final List<FileResult> results = new ArrayList<>();
@@ -92,17 +89,19 @@ public final class OneShotRun extends MainListenerSupport {
 
     private List<Target> targets(CamelContext context) {
         List<Target> targets = new ArrayList<>();
+        // the inbox route is loaded (only not started): its endpoint says which files a folder holds
+        FileEndpoint inbox = InboxFiles.endpoint(context);
         if (paths.isEmpty()) {
-            Path inbox = Path.of(context.resolvePropertyPlaceholders("{{extracta.inbox}}"));
-            if (Files.isDirectory(inbox)) {
-                inputsIn(inbox).forEach(file -> targets.add(new Target(file, false, null)));
+            Path folder = inbox.getFile().toPath();
+            if (Files.isDirectory(folder)) {
+                inputsIn(folder, inbox).forEach(file -> targets.add(new Target(file, false, null)));
             }
             return targets;
         }
         for (String name : paths) {
             Path path = Path.of(name).toAbsolutePath();
             if (Files.isDirectory(path)) {
-                inputsIn(path).forEach(file -> targets.add(new Target(file, true, null)));
+                inputsIn(path, inbox).forEach(file -> targets.add(new Target(file, true, null)));
             } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                 targets.add(new Target(path, true, null));
             } else {
@@ -113,12 +112,9 @@ public final class OneShotRun extends MainListenerSupport {
         return targets;
     }
 
-    private static List<Path> inputsIn(Path folder) {
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(file -> INPUT_NAME.matcher(file.getFileName().toString()).matches())
-                    .filter(file -> !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS))
-                    .sorted()
-                    .toList();
+    private static List<Path> inputsIn(Path folder, FileEndpoint inbox) {
+        try {
+            return InboxFiles.inputsIn(folder, inbox);
         } catch (IOException e) {
             throw new IllegalStateException("cannot list " + folder + ": " + e.getMessage(), e);
         }

@@ -5,9 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -16,11 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
-import org.apache.camel.Route;
 import org.apache.camel.StartupListener;
 import org.apache.camel.component.file.FileEndpoint;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -36,8 +31,6 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
 
     /** When the current HTTP attempt of a request left (System.nanoTime()), while it has no answer yet. */
     static final String ATTEMPT_STARTED_PROPERTY = "extractaAttemptStartedAt";
-    /** Id of the route whose file endpoint is the inbox. */
-    private static final String INBOX_ROUTE_ID = "inbox";
     /** Latency buckets of the attempt histogram: the API answers in milliseconds, a timeout takes 30 s. */
     private static final Duration[] SLO_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100),
             Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
@@ -206,26 +199,19 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
 
     /** Files the inbox route's endpoint would take (its folder and include pattern), less the ones in progress. */
     double filesWaiting() {
-        Route route = camelContext == null ? null : camelContext.getRoute(INBOX_ROUTE_ID);
-        if (route == null || !(route.getEndpoint() instanceof FileEndpoint inbox)) {
+        FileEndpoint inbox = InboxFiles.endpoint(camelContext);
+        if (inbox == null) {
             return 0;
         }
-        Pattern include = inbox.getIncludePattern();
         Set<Path> inProgress = new HashSet<>();
         filesInProgress.forEach(run -> inProgress.add(run.path().toAbsolutePath()));
-        int waiting = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(inbox.getFile().toPath())) {
-            for (Path file : files) {
-                boolean taken = include == null || include.matcher(file.getFileName().toString()).matches();
-                if (taken && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)
-                        && !inProgress.contains(file.toAbsolutePath())) {
-                    waiting++;
-                }
-            }
+        try {
+            return InboxFiles.inputsIn(inbox.getFile().toPath(), inbox).stream()
+                    .filter(file -> !inProgress.contains(file.toAbsolutePath()))
+                    .count();
         } catch (IOException e) {
             return Double.NaN; // the inbox cannot be listed: unknown, not zero
         }
-        return waiting;
     }
 
     @Override

@@ -142,6 +142,11 @@ public class SendGate implements CamelContextAware {
         return haltReason != null;
     }
 
+    /** Whether the key was refused or the application is stopping: nothing should wait any longer. */
+    boolean isStoppingOrHalted() {
+        return isHalted() || stopping();
+    }
+
     /** Throws when the key was refused or the application is stopping: nothing should wait any longer. */
     void checkNotStoppedOrHalted() throws ApiHaltedException, InterruptedException {
         if (haltReason != null) {
