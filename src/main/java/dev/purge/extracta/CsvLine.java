@@ -2,6 +2,21 @@ package dev.purge.extracta;
 
 import java.util.List;
 
-/** One non-blank CSV record and the 1-based line where it starts. */
-record CsvLine(long line, List<String> values) {
+/**
+ * One non-blank CSV record and the 1-based line where it starts, or a line that could not be read as a record (too
+ * long): then {@code problem} says why and {@code raw} keeps its first characters.
+ */
+record CsvLine(long line, List<String> values, String problem, String raw) {
+
+    CsvLine(long line, List<String> values) {
+        this(line, values, null, null);
+    }
+
+    static CsvLine tooLong(LineCappedReader.LineTooLongException e) {
+        return new CsvLine(e.line(), List.of(), e.getMessage(), e.head());
+    }
+
+    boolean readable() {
+        return problem == null;
+    }
 }

@@ -1,10 +1,9 @@
 package dev.purge.extracta;
 
-import java.io.BufferedReader;
-import java.io.StringReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,44 +17,77 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Streams the non-blank records of a CSV file with Commons CSV (RFC 4180 quotes, LF or CRLF, BOM skipped, values
  * trimmed), with the line each record starts on. The delimiter, {@code ,} or {@code ;}, is detected from the first
- * non-blank line.
+ * non-blank line. A line longer than the cap is handed out as an unreadable line of its own, and reading goes on with
+ * a fresh parser at the next line (Commons CSV has no length limit of its own: the cap sits in the reader under it).
  */
 final class CsvLineReader implements Closeable {
 
-    private final CSVParser parser;
-    private final Iterator<CSVRecord> records;
+    /** Default cap on one line, in characters (extracta.input.max-line-length). */
+    static final int DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 
+    private final LineCappedReader text;
+    private final CSVFormat format;
+    private final Closeable owned;
+    private CSVParser parser;
+    private Iterator<CSVRecord> records;
+    /** Lines before the current parser's first line (it restarts after a line that was too long). */
+    private long lineOffset;
+
+    /** The records of a pinned file, as it was when taken. */
+    CsvLineReader(InboxFile file, LongConsumer bytesRead, int maxLineLength) throws IOException {
+        this(TextFiles.open(file, bytesRead), detectDelimiter(file, maxLineLength), maxLineLength, null);
+    }
+
+    /** The records of a file on its own (tests, tools), with the default cap. */
     CsvLineReader(Path file, LongConsumer bytesRead) throws IOException {
-        this(TextFiles.open(file, bytesRead), detectDelimiter(file));
+        this(openPinned(file), bytesRead);
+    }
+
+    private CsvLineReader(InboxFile pinned, LongConsumer bytesRead) throws IOException {
+        this(TextFiles.open(pinned, bytesRead), detectDelimiter(pinned, DEFAULT_MAX_LINE_LENGTH),
+                DEFAULT_MAX_LINE_LENGTH, pinned);
     }
 
     /** CSV text already in memory, such as a message body. */
-    static CsvLineReader forText(String text) throws IOException {
-        String firstLine = new BufferedReader(new StringReader(text)).lines()
-                .filter(l -> !TextFiles.isBlank(l)).findFirst().orElse("");
-        return new CsvLineReader(new StringReader(text.startsWith("\uFEFF") ? text.substring(1) : text),
-                delimiterOf(firstLine));
+    static CsvLineReader forText(String text, int maxLineLength) throws IOException {
+        String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        return new CsvLineReader(new StringReader(body), delimiterOf(firstNonBlankLine(new StringReader(body),
+                maxLineLength)), maxLineLength, null);
     }
 
-    private CsvLineReader(Reader reader, char delimiter) throws IOException {
-        CSVFormat format = CSVFormat.RFC4180.builder()
+    private CsvLineReader(Reader reader, char delimiter, int maxLineLength, Closeable owned) throws IOException {
+        this.text = new LineCappedReader(reader, maxLineLength);
+        this.owned = owned;
+        this.format = CSVFormat.RFC4180.builder()
                 .setDelimiter(delimiter)
                 .setIgnoreEmptyLines(false) // we skip blank lines ourselves so line numbers stay exact
                 .setIgnoreSurroundingSpaces(true)
                 .get(); // values are stripped of whitespace below; control characters are kept, so they are refused
         try {
-            this.parser = CSVParser.builder().setReader(reader).setFormat(format).get();
+            startParser();
         } catch (IOException | RuntimeException e) {
-            reader.close();
+            close();
             throw e;
         }
-        this.records = parser.iterator();
     }
 
-    /** Returns the next non-blank record, or null at the end of the file. */
+    private static InboxFile openPinned(Path file) throws IOException {
+        try {
+            return InboxFile.open(file);
+        } catch (UnreadableFileException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    private void startParser() throws IOException {
+        parser = CSVParser.builder().setReader(text).setFormat(format).get();
+        records = parser.iterator();
+    }
+
+    /** Returns the next non-blank record (or a line too long to read), or null at the end of the file. */
     CsvLine next() throws UnreadableFileException {
         while (true) {
-            long line = parser.getCurrentLineNumber() + 1;
+            long line = lineOffset + parser.getCurrentLineNumber() + 1;
             CSVRecord record;
             try {
                 if (!records.hasNext()) {
@@ -64,6 +96,17 @@ final class CsvLineReader implements Closeable {
                 record = records.next();
             } catch (UncheckedIOException | IllegalStateException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof LineCappedReader.LineTooLongException tooLong) {
+                    // the rest of that line is skipped unread; a fresh parser starts on the next one
+                    lineOffset = tooLong.line();
+                    try {
+                        startParser();
+                    } catch (IOException restart) {
+                        throw new UnreadableFileException("cannot read on after line " + tooLong.line() + ": "
+                                + restart.getMessage(), tooLong.line());
+                    }
+                    return CsvLine.tooLong(tooLong);
+                }
                 throw new UnreadableFileException("malformed CSV: " + cause.getMessage(), line);
             }
             List<String> values = new ArrayList<>(record.size());
@@ -81,22 +124,50 @@ final class CsvLineReader implements Closeable {
         }
     }
 
+    /** The record as one CSV line again (for a dead-letter record of a row that could not be used). */
+    String format(List<String> values) {
+        return format.format(values.toArray());
+    }
+
     @Override
     public void close() throws IOException {
-        parser.close();
+        try {
+            text.close();
+        } finally {
+            if (owned != null) {
+                owned.close();
+            }
+        }
     }
 
     /** {@code ;} when the first non-blank line has more semicolons than commas outside quotes, else {@code ,}. */
+    static char detectDelimiter(InboxFile file, int maxLineLength) throws IOException {
+        try (Reader reader = TextFiles.open(file, n -> { })) {
+            return delimiterOf(firstNonBlankLine(reader, maxLineLength));
+        }
+    }
+
+    /** As {@link #detectDelimiter(InboxFile, int)}, for a file on its own (tests, tools). */
     static char detectDelimiter(Path file) throws IOException {
-        try (BufferedReader reader = new BufferedReader(TextFiles.open(file, n -> { }))) {
+        try (InboxFile pinned = openPinned(file)) {
+            return detectDelimiter(pinned, DEFAULT_MAX_LINE_LENGTH);
+        }
+    }
+
+    /** The first non-blank line, or "" when there is none or it is longer than the cap. */
+    private static String firstNonBlankLine(Reader reader, int maxLineLength) throws IOException {
+        LineCappedReader lines = new LineCappedReader(reader, maxLineLength);
+        try {
             String line;
-            while ((line = reader.readLine()) != null) {
+            while ((line = lines.readLine()) != null) {
                 if (!TextFiles.isBlank(line)) {
-                    return delimiterOf(line);
+                    return line;
                 }
             }
+        } catch (LineCappedReader.LineTooLongException e) {
+            return ""; // no layout can be read from it: the first record is refused with the reason
         }
-        return ',';
+        return "";
     }
 
     private static char delimiterOf(String line) {

@@ -14,6 +14,12 @@ final class CsvRequestSource implements RequestSource {
     private final String defaultClassificationId;
     private boolean headerSkipped;
 
+    CsvRequestSource(InboxFile file, String source, CsvLayout layout, String defaultClassificationId,
+                     LongConsumer bytesRead, int maxLineLength) throws IOException {
+        this(new CsvLineReader(file, bytesRead, maxLineLength), source, layout, defaultClassificationId);
+    }
+
+    /** A file on its own (tests, tools), with the default line cap. */
     CsvRequestSource(Path file, String source, CsvLayout layout, String defaultClassificationId,
                      LongConsumer bytesRead) throws IOException {
         this(new CsvLineReader(file, bytesRead), source, layout, defaultClassificationId);
@@ -36,6 +42,9 @@ final class CsvRequestSource implements RequestSource {
         if (csvLine == null) {
             return null;
         }
+        if (!csvLine.readable()) {
+            return RequestSource.row(source, csvLine.line(), null, null, csvLine.problem(), csvLine.raw());
+        }
         List<String> values = csvLine.values();
         String problem = null;
         if (values.size() != layout.columns()) {
@@ -50,7 +59,9 @@ final class CsvRequestSource implements RequestSource {
                 || CsvLayout.isHeaderName(classificationId, CsvLayout.CLASSIFICATION))) {
             problem = "a header line in the middle of the file (files joined together?)";
         }
-        return RequestSource.row(source, csvLine.line(), classificationId, batchId, problem);
+        RequestRow row = RequestSource.row(source, csvLine.line(), classificationId, batchId, problem, null);
+        // the record as read, for the dead-letter record of a row that cannot be sent: fix it and replay it
+        return row.valid() ? row : row.withRaw(reader.format(values));
     }
 
     private static String valueAt(List<String> values, int column) {

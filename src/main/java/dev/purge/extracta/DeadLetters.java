@@ -8,23 +8,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the dead-letter record of a failed exchange from the original request (an exchange property, never the
- * mutated body) and the exception that ended it, as one JSON line addressed to {@code <source>.jsonl}.
+ * Builds the dead-letter record of a failed exchange from the row as read (its {@link RowContext}, never the mutated
+ * body) and the exception that ended it, as one JSON line addressed to {@code <source>.jsonl}.
  */
 public class DeadLetters {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
-    public static final String OUTCOME_PROPERTY = "extractaOutcome";
-    public static final String MESSAGE_PROPERTY = "extractaOutcomeMessage";
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Values longer than this are cut in records: a 10,000-character "ID" is evidence, not something to replay. */
-    private static final int MAX_VALUE_LENGTH = 1024;
+    static final int MAX_VALUE_LENGTH = 1024;
+
+    private StateWrites stateWrites = new StateWrites();
+
+    public void setStateWrites(StateWrites stateWrites) {
+        this.stateWrites = stateWrites;
+    }
 
     /** Replaces the body with the record's JSON line and sets the target file name. */
     public void toRecord(Exchange exchange) throws JsonProcessingException {
         DeadLetterRecord record = recordOf(exchange);
-        exchange.setProperty(OUTCOME_PROPERTY, record.reason());
-        exchange.setProperty(MESSAGE_PROPERTY, record.message());
+        RowContext row = RowContext.find(exchange);
+        if (row != null) {
+            row.outcome(record.reason(), record.message());
+        }
         LOG.warn("Dead letter: {} line {}: {}{}: {}", record.source(), record.line() == null ? "-" : record.line(),
                 record.reason(), record.httpStatus() == null ? "" : " (HTTP " + record.httpStatus() + ")",
                 record.message());
@@ -32,19 +38,39 @@ public class DeadLetters {
         exchange.getMessage().setBody(MAPPER.writeValueAsString(record) + "\n");
     }
 
-    /** The dead-letter endpoint refused the record: log it whole so it is not lost, and fail the row. */
-    public void writeFailed(Exchange exchange) {
+    /** The dead-letter endpoint (a queue) refused the record: see {@link #writeFailed(Exchange, Object, Throwable, StateWrites)}. */
+    public void endpointRefused(Exchange exchange) throws StateWriteException {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Throwable root = cause;
         while (root != null && root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         // wrappers such as Spring's UncategorizedJmsException say nothing: name the root cause too
-        String why = Failures.oneLine(cause) + (root == cause ? "" : " (" + Failures.oneLine(root) + ")");
+        Exception why = new Exception(Failures.oneLine(cause) + (root == cause ? "" : " (" + Failures.oneLine(root)
+                + ")"));
+        throw writeFailed(exchange, exchange.getProperty(FileRunTracker.DEAD_LETTER_URI_PROPERTY, String.class), why,
+                stateWrites);
+    }
+
+    /**
+     * A record could not be written: it is logged whole, so it is not lost, and the request is not final: its file
+     * stays in the inbox (its message is rolled back) and it is taken up again later, when records can be written.
+     */
+    static StateWriteException writeFailed(Exchange exchange, Object target, Throwable e, StateWrites stateWrites) {
+        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
         String record = exchange.getMessage().getBody(String.class);
-        LOG.error("Could not write a dead-letter record ({}); its file goes to .failed, its queue message is rolled "
-                + "back. Record: {}", why, record == null ? "" : record.strip());
-        throw new IllegalStateException("could not write a dead-letter record: " + why);
+        stateWrites.failed(StateWrites.Kind.DEAD_LETTER, target, e, "the request is not final: "
+                + (run != null && run.isMessage() ? "its message is rolled back" : "its file stays in the inbox")
+                + " and it is taken up again later. Record: " + (record == null ? "" : record.strip()));
+        if (run != null) {
+            run.interrupt(FileRun.Stop.STATE_WRITE, "stopped: cannot write a dead-letter record ("
+                    + Failures.oneLine(e) + ")");
+            if (RowContext.find(exchange) != null) {
+                run.rowStopped();
+            }
+        }
+        return new StateWriteException("could not write a dead-letter record to " + target + ": "
+                + Failures.oneLine(e), e);
     }
 
     static DeadLetterRecord recordOf(Exchange exchange) {
@@ -52,26 +78,32 @@ public class DeadLetters {
         Outcome reason = Failures.outcomeOf(e);
         Throwable explaining = Failures.explaining(e);
         Integer httpStatus = explaining instanceof DeleteFailedException failed ? failed.getHttpStatus() : null;
-        AttemptLog attempts = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);
-        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
+        RowContext row = RowContext.find(exchange);
         String source;
         Long line;
         String classificationId = null;
         String batchId = null;
-        if (request != null) {
+        String raw = null;
+        Boolean mayHaveBeenDeleted = null;
+        if (row != null) {
+            DeleteBatchRequest request = row.request();
             source = request.source();
             line = request.line();
             classificationId = cut(request.classificationId());
             batchId = cut(request.batchId());
+            raw = cut(row.raw());
+            if (row.mayHaveBeenApplied()) {
+                mayHaveBeenDeleted = true; // for the operator: a replay reads a 404 as ALREADY_ABSENT
+            }
         } else {
             FileRun run = FileRunTracker.fileRun(exchange);
             source = run.source();
             line = explaining instanceof UnreadableFileException unreadable ? unreadable.getLine() : null;
         }
         return new DeadLetterRecord(classificationId, batchId, source, line, reason, httpStatus, Failures.describe(e),
-                attempts == null ? 0 : attempts.attempts(),
-                attempts == null ? null : text(attempts.firstAttemptAt()),
-                attempts == null ? null : text(attempts.lastAttemptAt()));
+                row == null ? 0 : row.attempts(),
+                row == null ? null : text(row.firstAttemptAt()),
+                row == null ? null : text(row.lastAttemptAt()), mayHaveBeenDeleted, raw);
     }
 
     private static String cut(String value) {

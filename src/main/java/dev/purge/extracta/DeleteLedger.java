@@ -1,50 +1,67 @@
 package dev.purge.extracta;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
+import org.apache.camel.Service;
+import org.apache.camel.processor.idempotent.jdbc.AbstractJdbcMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps every (classificationId, batchId) to one delete, over files, messages, restarts and instances, in an
- * idempotent repository (a local file by default, a JDBC table shared by several instances):
+ * Keeps every (classificationId, batchId) to one delete, over files, messages, restarts and instances:
  * <ul>
- * <li>a pair that is gone (DELETED or ALREADY_ABSENT) is remembered before its request counts as final, and a later
- * request for it is skipped;</li>
- * <li>before a request is sent, its pair is claimed ({@code claim:<pair>}, added atomically: only one request holds
- * it). A second request for the same pair waits until the first one ends: skipped if the pair is gone by then, sent
- * if the first one failed. The claim is given back when the request ends.</li>
- * <li>a claim left by a run that was cut short (a killed process) is taken over at once by the same request coming
- * back (the file resumed from its journal, the message redelivered), and by any other request after
- * {@code claimTimeout}; a message or stale claim taken over may have been sent, so its 404 reads ALREADY_ABSENT
- * (a resumed file's journal knows exactly).</li>
+ * <li>a pair that is gone (DELETED or ALREADY_ABSENT) is remembered in an idempotent repository (a local file by
+ * default, a JDBC table shared by several instances) before its request counts as final, and a later request for it
+ * is skipped;</li>
+ * <li>before a request is sent, its pair is claimed ({@link Claims}): one request at a time, in this process and, with
+ * the JDBC repository, in every instance. Another request for the pair waits until the first one ends: skipped if the
+ * pair is gone by then, sent if it failed. A claim is given back whenever its request ends, stopped or not;</li>
+ * <li>before the first attempt leaves, the pair is marked "maybe deleted" ({@code maybe:<pair>}) in the repository.
+ * The mark goes when the request ends with nothing but answers that prove the API did nothing (a 4xx); it stays
+ * after a timeout, a reset, a 5xx or a crash. A later request for a marked pair, in this run, after a restart or in a
+ * replay, reads a 404 as ALREADY_ABSENT.</li>
  * </ul>
- * A failure of the repository itself is a {@link LedgerUnavailableException}, never a guess either way.
+ * A failure of the repository before a request is sent is a {@link LedgerUnavailableException}, never a guess. A
+ * failure after the API confirmed a delete does not undo it: the request is DELETED, the pair is kept in memory so it
+ * is never sent again in this run, and written as soon as the repository takes writes again.
  */
-public class DeleteLedger implements CamelContextAware {
+public class DeleteLedger implements CamelContextAware, Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeleteLedger.class);
-    private static final String CLAIM_PREFIX = "claim:";
-    /** Set on a request whose claim is held: only such a request gives one back. */
-    static final String CLAIMED_PROPERTY = "extractaClaimed";
-    /** Set on a request that took over a claim left by a run that was cut short: it may have been sent. */
-    static final String TOOK_OVER_PROPERTY = "extractaClaimTakenOver";
+    private static final String MAYBE_PREFIX = "maybe:";
     private static final long LONGEST_POLL_MILLIS = 1000;
 
     private boolean enabled = true;
     private IdempotentRepository repository;
     private SendGate sendGate;
-    private long claimTimeout = 600_000;
+    private StateWrites stateWrites = new StateWrites();
+    private PurgeMetrics metrics = new PurgeMetrics();
+    private long claimLease = 30_000;
     private CamelContext camelContext;
+    private volatile Claims claims;
     private volatile boolean started;
+    /** Pairs the API confirmed gone whose write to the repository failed: never sent again, written later. */
+    private final Set<String> unwrittenDeleted = ConcurrentHashMap.newKeySet();
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
+        boolean first = this.camelContext == null;
         this.camelContext = camelContext;
+        if (!first) {
+            return; // Camel sets it again when the service is added
+        }
+        try {
+            camelContext.addService(this, true, false); // stopped after the routes: gives back what is still held
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the deleted-pairs ledger with Camel", e);
+        }
     }
 
     @Override
@@ -64,121 +81,196 @@ public class DeleteLedger implements CamelContextAware {
         this.sendGate = sendGate;
     }
 
-    /** How long a request waits for a claim held elsewhere before it takes it over as stale (ms). */
-    public void setClaimTimeout(long claimTimeout) {
-        if (claimTimeout < 0) {
-            throw new IllegalArgumentException("extracta.idempotency.claim-timeout must be 0 or more");
+    public void setStateWrites(StateWrites stateWrites) {
+        this.stateWrites = stateWrites;
+    }
+
+    public void setMetrics(PurgeMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** How long a shared claim lasts without being renewed by its holder (ms): then another instance may take it. */
+    public void setClaimLease(long claimLease) {
+        if (claimLease < 1000) {
+            throw new IllegalArgumentException("extracta.idempotency.claim-lease must be at least 1000 (ms)");
         }
-        this.claimTimeout = claimTimeout;
+        this.claimLease = claimLease;
     }
 
     public boolean alreadyDeleted(Exchange exchange) throws LedgerUnavailableException {
-        return enabled && contains(pairKey(exchange));
+        if (!enabled) {
+            return false;
+        }
+        String pair = RowContext.of(exchange).pairKey();
+        return unwrittenDeleted.contains(pair) || contains(pair);
     }
 
     /**
      * Claims the request's pair before it is sent. Returns true when the pair turned out to be gone meanwhile (the
      * request is skipped), false when this request holds the claim and goes on to be sent. Waits while another
-     * request holds it.
+     * request holds it, for as long as it does (or, in another instance, until its lease runs out).
      */
     public boolean claimOrFindDeleted(Exchange exchange)
-            throws LedgerUnavailableException, ApiHaltedException, InterruptedException {
+            throws LedgerUnavailableException, ApiHaltedException, InterruptedException, DeliveryLostException {
         if (!enabled) {
             return false;
         }
-        String pair = pairKey(exchange);
-        String claim = CLAIM_PREFIX + pair;
-        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
-        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
-        boolean comingBack = run != null
-                && (run.isMessage() ? run.redelivered() : run.claimedEarlier(request.line()));
-        if (run != null) {
-            run.claiming(request.line()); // on disk before the claim: a resumed file knows a claim may be its own
-        }
-        long deadline = System.currentTimeMillis() + claimTimeout;
+        RowContext row = RowContext.of(exchange);
+        String pair = row.pairKey();
         long pause = 20;
         boolean waiting = false;
         while (true) {
-            if (add(claim)) {
-                exchange.setProperty(CLAIMED_PROPERTY, true);
-                if (contains(pair)) { // the holder we waited for deleted it between our two looks
-                    release(exchange);
+            if (claim(pair, row, false) || claim(pair, row, true)) {
+                row.claimed(true);
+                if (unwrittenDeleted.contains(pair) || contains(pair)) { // deleted by the holder we waited for
+                    release(row);
                     return true;
                 }
+                // sent before by a request that did not end cleanly (a timeout, a 5xx, a crash, a lost delivery)
+                row.appliedEarlierMaybe(contains(MAYBE_PREFIX + pair));
                 return false;
             }
-            if (contains(pair)) {
+            if (unwrittenDeleted.contains(pair) || contains(pair)) {
                 return true;
-            }
-            boolean stale = System.currentTimeMillis() >= deadline;
-            if (comingBack || stale) {
-                if (stale) {
-                    LOG.warn("{} line {}: the claim on this pair was not given back within {} ms: taken over as left "
-                            + "by a run that was cut short", request.source(), request.line(), claimTimeout);
-                }
-                exchange.setProperty(CLAIMED_PROPERTY, true);
-                // a resumed file's journal says exactly whether the line was sent; a message or a stale claim can't
-                exchange.setProperty(TOOK_OVER_PROPERTY, stale || run == null || run.isMessage());
-                return false;
             }
             if (!waiting) {
                 waiting = true;
                 LOG.info("{} line {}: another request for the same pair is in flight; waiting for its outcome",
-                        request.source(), request.line());
+                        row.request().source(), row.request().line());
             }
             if (sendGate != null) {
-                sendGate.checkNotStoppedOrHalted();
+                sendGate.checkNotStopped(row);
             }
-            TimeUnit.MILLISECONDS.sleep(Math.min(pause, Math.max(1, deadline - System.currentTimeMillis())));
+            TimeUnit.MILLISECONDS.sleep(pause);
             pause = Math.min(pause * 2, LONGEST_POLL_MILLIS);
         }
     }
 
-    /** The pair is gone: remembered for good, then its claim is given back. */
-    public void recordDeleted(Exchange exchange) throws LedgerUnavailableException {
-        if (enabled) {
-            add(pairKey(exchange));
-            release(exchange);
-        }
-    }
-
-    /** Gives the claim back, if this request holds one (nothing to do for a request that never got that far). */
-    public void release(Exchange exchange) throws LedgerUnavailableException {
-        if (enabled && Boolean.TRUE.equals(exchange.getProperty(CLAIMED_PROPERTY, Boolean.class))) {
-            remove(CLAIM_PREFIX + pairKey(exchange));
-            exchange.removeProperty(CLAIMED_PROPERTY);
+    private boolean claim(String pair, RowContext row, boolean abandoned) throws LedgerUnavailableException {
+        try {
+            boolean taken = abandoned ? claims().tryTakeOverAbandoned(pair, row) : claims().tryClaim(pair, row);
+            if (taken && abandoned) {
+                LOG.warn("{} line {}: the claim on this pair was held by an instance that stopped renewing it (it "
+                        + "died): taken over", row.request().source(), row.request().line());
+            }
+            return taken;
+        } catch (Exception e) {
+            throw unavailable(e);
         }
     }
 
     /**
-     * The request ended without deleting (dead-lettered): its claim is given back so another request for the pair
-     * may try. Should the repository fail here, the record is still written; the claim then lapses after
-     * {@code claimTimeout}.
+     * Just before the first attempt leaves: the pair is marked "maybe deleted" (a crash from here on leaves the mark),
+     * and a shared claim must still certainly be ours.
+     */
+    public void beforeSend(Exchange exchange) throws LedgerUnavailableException {
+        RowContext row = RowContext.of(exchange);
+        if (!enabled) {
+            return;
+        }
+        if (!claims().certain()) {
+            throw new LedgerUnavailableException("this instance could not renew its claims in the shared repository "
+                    + "lately, so another instance may take them over: nothing is sent until it can", null);
+        }
+        if (!row.markedMaybe()) {
+            add(MAYBE_PREFIX + row.pairKey());
+            row.markedMaybe(true);
+        }
+    }
+
+    /**
+     * The pair is gone: remembered for good, then its mark and claim go. Should the repository fail here, the delete
+     * still stands (it is never sent again in this run) and is written as soon as the repository works again.
+     */
+    public void recordDeleted(Exchange exchange) {
+        if (!enabled) {
+            return;
+        }
+        RowContext row = RowContext.of(exchange);
+        String pair = row.pairKey();
+        try {
+            writeUnwritten();
+            add(pair);
+        } catch (LedgerUnavailableException e) {
+            unwrittenDeleted.add(pair);
+            metrics.deletedUnrecorded();
+            LOG.warn("{} line {}: the API confirmed the delete, but it could not be remembered ({}): it counts as {}, "
+                    + "is never sent again while the application runs, and is written when the repository works "
+                    + "again", row.request().source(), row.request().line(), Failures.oneLine(e.getCause()),
+                    row.outcome() == null ? Outcome.DELETED : row.outcome());
+        }
+        forgetMaybe(row);
+        releaseQuietly(row);
+    }
+
+    /**
+     * The request ended without deleting (dead-lettered) or was stopped: its claim is given back so another request
+     * for the pair may try, and its "maybe deleted" mark goes unless something may have deleted the pair.
      */
     public void releaseAfterFailure(Exchange exchange) {
+        RowContext row = RowContext.find(exchange);
+        if (!enabled || row == null) {
+            return;
+        }
+        if (!row.mayHaveBeenApplied()) {
+            forgetMaybe(row);
+        }
+        releaseQuietly(row);
+    }
+
+    /** A stopped request (shutdown, halt, lost delivery, a failing write) gives its claim back all the same. */
+    public void releaseAfterStop(Exchange exchange) {
+        releaseAfterFailure(exchange);
+    }
+
+    private void forgetMaybe(RowContext row) {
+        if (!row.markedMaybe()) {
+            return;
+        }
         try {
-            release(exchange);
+            remove(MAYBE_PREFIX + row.pairKey());
+            row.markedMaybe(false);
         } catch (LedgerUnavailableException e) {
-            LOG.warn("Could not give back the claim of a failed request ({}): another request for the same pair "
-                    + "waits up to {} ms", Failures.oneLine(e.getCause()), claimTimeout);
+            // a mark left behind only makes a later 404 for the pair read ALREADY_ABSENT instead of REJECTED
+            LOG.warn("Could not clear the 'maybe deleted' mark of {} line {}: {}", row.request().source(),
+                    row.request().line(), Failures.oneLine(e.getCause()));
         }
     }
 
-    /**
-     * The request was stopped (shutdown, halt, repository failure) and is not final. A request that may have been
-     * carried out keeps its claim, so that only its own return (resumed file, redelivered message) reads a 404 as
-     * ALREADY_ABSENT; any other gives it back.
-     */
-    public void releaseAfterStop(Exchange exchange) {
-        AttemptLog log = exchange.getProperty(AttemptLog.PROPERTY, AttemptLog.class);
-        if (log == null || !log.hadUnansweredAttempt()) {
-            releaseAfterFailure(exchange);
+    private void release(RowContext row) throws LedgerUnavailableException {
+        if (row.claimed()) {
+            try {
+                claims().release(row.pairKey(), row);
+            } catch (Exception e) {
+                throw unavailable(e);
+            } finally {
+                row.claimed(false);
+            }
+        }
+    }
+
+    private void releaseQuietly(RowContext row) {
+        try {
+            release(row);
+        } catch (LedgerUnavailableException e) {
+            LOG.warn("Could not give back the claim of {} line {} ({}): another instance takes it over when its "
+                    + "lease runs out", row.request().source(), row.request().line(), Failures.oneLine(e.getCause()));
+        }
+    }
+
+    private void writeUnwritten() throws LedgerUnavailableException {
+        for (String pair : unwrittenDeleted) {
+            add(pair);
+            unwrittenDeleted.remove(pair);
+            LOG.info("A delete confirmed earlier is now remembered in the deleted-pairs repository");
         }
     }
 
     private boolean contains(String key) throws LedgerUnavailableException {
         try {
-            return repository().contains(key);
+            boolean found = repository().contains(key);
+            stateWrites.succeeded(StateWrites.Kind.LEDGER);
+            return found;
         } catch (RuntimeException e) {
             throw unavailable(e);
         }
@@ -187,7 +279,9 @@ public class DeleteLedger implements CamelContextAware {
     /** Adds the key; false when it was there. A losing concurrent insert (a primary-key violation) is a false too. */
     private boolean add(String key) throws LedgerUnavailableException {
         try {
-            return repository().add(key);
+            boolean added = repository().add(key);
+            stateWrites.succeeded(StateWrites.Kind.LEDGER);
+            return added;
         } catch (RuntimeException e) {
             if (contains(key)) {
                 return false;
@@ -204,8 +298,36 @@ public class DeleteLedger implements CamelContextAware {
         }
     }
 
-    private static LedgerUnavailableException unavailable(RuntimeException e) {
+    private LedgerUnavailableException unavailable(Exception e) {
+        stateWrites.failed(StateWrites.Kind.LEDGER, "the deleted-pairs repository", e,
+                "requests are not sent while it fails");
         return new LedgerUnavailableException("the deleted-pairs repository failed: " + Failures.oneLine(e), e);
+    }
+
+    private Claims claims() {
+        if (claims == null) {
+            synchronized (this) {
+                if (claims == null) {
+                    IdempotentRepository repo = repository();
+                    DataSource dataSource = sharedClaimsDataSource();
+                    if (repo instanceof AbstractJdbcMessageIdRepository && dataSource == null) {
+                        throw new IllegalStateException("the JDBC repository has no data source for shared claims");
+                    }
+                    if (dataSource != null) {
+                        JdbcClaims shared = new JdbcClaims(dataSource, claimLease);
+                        if (camelContext != null) {
+                            shared.startRenewing(camelContext.getExecutorServiceManager()
+                                    .newSingleThreadScheduledExecutor(this, "extracta-claim-lease"));
+                        }
+                        LOG.info("Claims are shared with other instances in the database as {}", shared.owner());
+                        claims = shared;
+                    } else {
+                        claims = new LocalClaims();
+                    }
+                }
+            }
+        }
+        return claims;
     }
 
     /** A repository declared as a bean is not started by Camel: start it, and stop it with the context. */
@@ -232,8 +354,32 @@ public class DeleteLedger implements CamelContextAware {
         return repository;
     }
 
-    private static String pairKey(Exchange exchange) {
-        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
-        return PairFingerprints.pairKey(request.classificationId(), request.batchId());
+    /** The data source of a JDBC repository (the shared claims live there too), or null for any other repository. */
+    DataSource sharedClaimsDataSource() {
+        return repository instanceof AbstractJdbcMessageIdRepository jdbc && jdbc.getJdbcTemplate() != null
+                ? jdbc.getJdbcTemplate().getDataSource() : null;
+    }
+
+    @Override
+    public void start() {
+        // nothing to do before the first request
+    }
+
+    /** The application stops: claims still held are given back, confirmed deletes not yet written are written. */
+    @Override
+    public void stop() {
+        Claims held = claims;
+        if (held != null) {
+            held.releaseAll();
+        }
+        if (!unwrittenDeleted.isEmpty() && started) {
+            try {
+                writeUnwritten();
+            } catch (LedgerUnavailableException e) {
+                LOG.error("{} deletes confirmed by the API could not be remembered in the deleted-pairs repository "
+                        + "before the stop: a later request for them is sent again and answered 404 ({})",
+                        unwrittenDeleted.size(), Failures.oneLine(e.getCause()));
+            }
+        }
     }
 }

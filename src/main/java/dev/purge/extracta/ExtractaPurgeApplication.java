@@ -25,11 +25,17 @@ public final class ExtractaPurgeApplication {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, Map.of()));
+        FatalErrors.install();
+        System.exit(run(args, Map.of(), true));
     }
 
     /** Runs until stopped (or, with --once, until the files are done) and returns the exit status. */
     public static int run(String[] args, Map<String, String> overrides) {
+        return run(args, overrides, false);
+    }
+
+    /** As {@link #run(String[], Map)}; {@code exitOnSignal}: this is the process (a signal ends it with the status). */
+    static int run(String[] args, Map<String, String> overrides, boolean exitOnSignal) {
         Main main = newMain();
         overrides.forEach(main::addOverrideProperty);
         OneShotRun oneShot = null;
@@ -37,6 +43,9 @@ public final class ExtractaPurgeApplication {
         if (args.length > 0 && ONCE.equals(args[0])) {
             oneShot = new OneShotRun(List.of(Arrays.copyOfRange(args, 1, args.length)));
             main.addMainListener(oneShot);
+            if (exitOnSignal) {
+                oneShot.exitWithStatusOnSignal(System.out);
+            }
             // the one-shot run hands the files over itself; neither the drop folder nor the queue is watched
             main.addOverrideProperty("extracta.inbox.watch", "false");
             main.addOverrideProperty("extracta.queue.consume", "false");
@@ -46,6 +55,9 @@ public final class ExtractaPurgeApplication {
         try {
             exitCode = main.run(mainArgs);
         } catch (Exception e) {
+            if (oneShot != null) {
+                oneShot.exiting();
+            }
             // a failed start would otherwise leave a non-daemon thread and a hanging JVM
             System.err.println("Extracta purge could not start: " + SecretRedactor.redact(String.valueOf(e.getMessage())));
             return OneShotRun.FATAL;
@@ -54,6 +66,7 @@ public final class ExtractaPurgeApplication {
             return exitCode;
         }
         oneShot.printSummary(System.out);
+        oneShot.exiting();
         return oneShot.exitCode();
     }
 }

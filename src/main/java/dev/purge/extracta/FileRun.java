@@ -14,60 +14,93 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-/** The live state of one file being processed: counters by outcome, rows and bytes read. Thread-safe. */
+/**
+ * The live state of one file (or queue message, or direct call) being processed: the pinned file, its journal, counters
+ * by outcome, rows and bytes read, and why it stopped early. Thread-safe.
+ */
 public final class FileRun {
+
+    /** Why a run stopped before every row had its outcome; decides what happens to the file and the exit status. */
+    enum Stop {
+        /** The application is stopping: resumes at the next start. */
+        SHUTDOWN,
+        /** The API refused the key: nothing more is sent until a restart with a good key. */
+        HALT,
+        /** The deleted-pairs repository failed: taken up again later. */
+        LEDGER,
+        /** One of the application's own writes failed (journal, dead letter, report): taken up again later. */
+        STATE_WRITE,
+        /** The queue message's JMS session died (the broker went away): the broker delivers it again. */
+        DELIVERY_LOST,
+        /** The file changed while it was read: read again for what changed. */
+        CHANGED
+    }
 
     private final String source;
     private final Path path;
-    private final long size;
     private final boolean dryRun;
     private final Instant startedAt = Instant.now();
     private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
     private final AtomicLong rowsRead = new AtomicLong();
+    private final LongAdder rowsStopped = new LongAdder();
     private volatile long bytesRead;
-    private final FileJournal journal;
-    private final long rowsFromEarlierRuns;
+    private volatile InboxFile file;
+    private volatile FileJournal journal;
+    private volatile long rowsFromEarlierRuns;
     private volatile String deadLetterTarget;
     private volatile String interruptedBecause;
-    private volatile boolean redelivered;
+    private volatile Stop stop;
+    private volatile int deliveryCount = 1;
+    private volatile BooleanSupplier deliveryAlive = () -> true;
     private volatile boolean inPlace;
+    private volatile boolean oneShot;
     private volatile String status;
+    private volatile boolean stateWriteFailed;
     private BufferedWriter dryRunPlan;
     /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
     private final List<RequestResult> results;
 
-    /**
-     * @param journal the file's progress on disk, or null in dry-run (nothing to resume)
-     */
-    FileRun(String source, Path path, long size, boolean dryRun, FileJournal journal) {
-        this(source, path, size, dryRun, journal, false);
+    /** A file, before it is opened. */
+    FileRun(String source, Path path, boolean dryRun) {
+        this(source, path, dryRun, false);
     }
 
     /** A run that is not a file: a queue message or a direct call, answered with the outcome of each request. */
-    static FileRun forMessage(String source, long size, boolean dryRun) {
-        return new FileRun(source, null, size, dryRun, null, true);
+    static FileRun forMessage(String source, boolean dryRun) {
+        return new FileRun(source, null, dryRun, true);
     }
 
-    private FileRun(String source, Path path, long size, boolean dryRun, FileJournal journal, boolean answers) {
+    private FileRun(String source, Path path, boolean dryRun, boolean answers) {
         this.results = answers ? Collections.synchronizedList(new ArrayList<>()) : null;
         this.source = source;
         this.path = path;
-        this.size = size;
         this.dryRun = dryRun;
-        this.journal = journal;
         for (Outcome outcome : Outcome.values()) {
             outcomes.put(outcome, new LongAdder());
         }
+    }
+
+    /** The file as it was taken: every pass reads through it. */
+    void pin(InboxFile file) {
+        this.file = file;
+    }
+
+    InboxFile file() {
+        return file;
+    }
+
+    /** The file's progress journal, once its content is known; carries over the outcomes of earlier runs. */
+    void attachJournal(FileJournal journal) {
         long earlier = 0;
-        if (journal != null) {
-            for (Map.Entry<Outcome, Long> e : journal.earlierOutcomes().entrySet()) {
-                outcomes.get(e.getKey()).add(e.getValue());
-                earlier += e.getValue();
-            }
+        for (Map.Entry<Outcome, Long> e : journal.earlierOutcomes().entrySet()) {
+            outcomes.get(e.getKey()).add(e.getValue());
+            earlier += e.getValue();
         }
         this.rowsFromEarlierRuns = earlier;
+        this.journal = journal;
     }
 
     /** Rows that reached their final outcome in an earlier run of this file (then stopped or killed). */
@@ -77,55 +110,51 @@ public final class FileRun {
 
     /** Whether the line reached its final outcome in an earlier run: it is skipped. */
     boolean finalEarlier(long line) {
-        return journal != null && journal.isFinal(line);
+        FileJournal j = journal;
+        return j != null && j.isFinal(line);
     }
 
     /** Whether an earlier run sent this line (it was in flight when that run stopped). */
     boolean attemptedEarlier(long line) {
-        return journal != null && journal.wasAttemptedEarlier(line);
-    }
-
-    /** Whether an earlier run claimed this line's pair (it may still hold the claim). */
-    boolean claimedEarlier(long line) {
-        return journal != null && journal.wasClaimedEarlier(line);
-    }
-
-    /** Marks the line's pair as about to be claimed. */
-    void claiming(long line) {
-        if (journal != null) {
-            journal.claiming(line);
-        }
+        FileJournal j = journal;
+        return j != null && j.wasAttemptedEarlier(line);
     }
 
     /** Marks the line as sent, before it is sent. */
-    void attempted(long line) {
-        if (journal != null) {
-            journal.attempted(line);
+    void attempted(long line) throws IOException {
+        FileJournal j = journal;
+        if (j != null) {
+            j.attempted(line);
         }
     }
 
     /** The API answered this line without deleting it: it was not carried out. */
-    void answered(long line) {
-        if (journal != null) {
-            journal.answered(line);
+    void answered(long line) throws IOException {
+        FileJournal j = journal;
+        if (j != null) {
+            j.answered(line);
         }
     }
 
-    /** Records a row's final outcome: on disk first, then in the counters. */
-    void finalOutcome(long line, Outcome outcome) {
-        if (journal != null) {
-            journal.finished(line, outcome);
-        }
+    /** Records a row's final outcome in the counters, then on disk (which may fail: the caller decides). */
+    void finalOutcome(long line, Outcome outcome) throws IOException {
         outcomes.get(outcome).increment();
+        FileJournal j = journal;
+        if (j != null) {
+            j.finished(line, outcome);
+        }
     }
 
     /**
-     * No further row of this file (or request of this message) is started: the application is stopping, the key was
-     * refused, or the deleted-pairs repository failed. The first reason is kept.
+     * No further row of this file (or request of this message) is started. The first reason is kept.
      */
-    synchronized void interrupt(String because) {
+    synchronized void interrupt(Stop why, String because) {
         if (interruptedBecause == null) {
             interruptedBecause = because;
+            stop = why;
+        }
+        if (why == Stop.STATE_WRITE) {
+            stateWriteFailed = true;
         }
     }
 
@@ -138,6 +167,24 @@ public final class FileRun {
         return interruptedBecause;
     }
 
+    Stop stop() {
+        return stop;
+    }
+
+    /** Whether one of the application's own writes failed during this run. */
+    boolean stateWriteFailed() {
+        return stateWriteFailed;
+    }
+
+    /** A row was stopped before its outcome (shutdown, halt, a failure that is not the row's): it is not final. */
+    void rowStopped() {
+        rowsStopped.increment();
+    }
+
+    public long rowsStopped() {
+        return rowsStopped.sum();
+    }
+
     /** A file named on the command line: it stays where it is, whatever its outcome. */
     void inPlace(boolean inPlace) {
         this.inPlace = inPlace;
@@ -145,6 +192,15 @@ public final class FileRun {
 
     boolean inPlace() {
         return inPlace;
+    }
+
+    /** Handed over by the one-shot run: taken as it is (complete by contract), never waited for. */
+    void oneShot(boolean oneShot) {
+        this.oneShot = oneShot;
+    }
+
+    boolean oneShot() {
+        return oneShot;
     }
 
     /** The status the report gave the file (DONE, FAILED, INTERRUPTED, DRY_RUN), or null while it runs. */
@@ -156,13 +212,19 @@ public final class FileRun {
         return status;
     }
 
-    /** A message the broker delivered before (the earlier delivery was cut short). */
-    void redelivered(boolean redelivered) {
-        this.redelivered = redelivered;
+    /** The broker's own delivery count of a queue message (1 for the first delivery). */
+    void delivery(int count, BooleanSupplier alive) {
+        this.deliveryCount = count;
+        this.deliveryAlive = alive;
     }
 
-    boolean redelivered() {
-        return redelivered;
+    int deliveryCount() {
+        return deliveryCount;
+    }
+
+    /** False once the queue message's JMS session is gone: nothing more of it may be sent. */
+    boolean deliveryAlive() {
+        return deliveryAlive.getAsBoolean();
     }
 
     boolean isMessage() {
@@ -197,7 +259,8 @@ public final class FileRun {
     }
 
     public long size() {
-        return size;
+        InboxFile f = file;
+        return f == null ? 0 : f.size();
     }
 
     public boolean dryRun() {
@@ -222,6 +285,7 @@ public final class FileRun {
 
     /** Share of the file read so far, 0 to 1, by bytes. */
     public double shareRead() {
+        long size = size();
         return size == 0 ? 1.0 : Math.min(1.0, (double) bytesRead / size);
     }
 

@@ -1,16 +1,13 @@
 package dev.purge.extracta;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,36 +19,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows every file from pick-up to report: counts outcomes, logs a start line, a progress line at a fixed interval
- * while the file runs, and an end line with the totals, and writes the per-file report (and, in dry-run, the plan of
- * what would have been sent).
+ * Follows every file, queue message and direct call from its entrance to its end: opens its run (whatever a caller put
+ * on the exchange is dropped first), pins and identifies a file and opens its progress journal, records each row's
+ * final outcome (counters, journal line, metrics), and at the end writes the report and moves the file out of the
+ * inbox, in that order, the journal going last. Logs a start line, a progress line at a fixed interval and an end line.
  */
 public class FileRunTracker implements CamelContextAware {
 
     public static final String RUN_PROPERTY = "extractaFileRun";
     /** Where the dead-letter route sends this run's records: the file one, or the queue's. */
     public static final String DEAD_LETTER_URI_PROPERTY = "extractaDeadLetterUri";
-    /** Set by the one-shot run on a file named on the command line: it is never moved, whatever its outcome. */
-    public static final String IN_PLACE_PROPERTY = "extractaFileInPlace";
     static final String STOPPED_BY_SHUTDOWN = "stopped by a shutdown";
     static final String STOPPED_BY_HALT = "stopped: the API refused the key";
     private static final Logger LOG = LoggerFactory.getLogger(FileRunTracker.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper LINE_MAPPER = new ObjectMapper();
-    /** Same shape as the .done/ names of the inbox route. */
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS");
 
     private final Set<FileRun> active = ConcurrentHashMap.newKeySet();
+    /** Files handed over by the one-shot run, and whether each stays where it is. */
+    private final Map<Path, Boolean> oneShotTargets = new ConcurrentHashMap<>();
     private CamelContext camelContext;
     private ScheduledExecutorService progressTimer;
-    private Path reportsDir = Path.of("data", "reports");
+    private FileReports reports = new FileReports(Path.of("data", "reports"));
     private Path stateDir = Path.of("data", "state");
     private OutageBreaker outageBreaker;
+    private InboxFilter inboxFilter = new InboxFilter();
+    private StateWrites stateWrites = new StateWrites();
     private String deadLetterUri = "";
     private String messageDeadLetterUri = "";
     private String deleteUrl = "";
     private boolean dryRun;
     private long progressInterval = 10_000;
+    private long lastLineWait = 60_000;
     /** No-op until the application's metrics bean is set. */
     private PurgeMetrics metrics = new PurgeMetrics();
 
@@ -63,33 +61,304 @@ public class FileRunTracker implements CamelContextAware {
         return run;
     }
 
-    /** Opens the run of the file the exchange carries and logs its start. */
+    /** Drops every property of ours a caller (or a message) may have put on the exchange: only we set them. */
+    static void clearInternalState(Exchange exchange) {
+        exchange.getProperties().keySet().removeIf(k -> k.regionMatches(true, 0, "extracta", 0, 8));
+    }
+
+    /** The one-shot run hands this file over next; {@code inPlace}: it stays where it is, whatever its outcome. */
+    public void handOver(Path file, boolean inPlace) {
+        oneShotTargets.put(file.toAbsolutePath(), inPlace);
+    }
+
+    // ---- files ----------------------------------------------------------------------------------------------------
+
+    /** Opens the run of the file the exchange carries, pins the file (a symbolic link is refused later) and logs. */
     public void start(Exchange exchange) throws IOException {
-        Path path = Path.of(exchange.getMessage().getHeader("CamelFileAbsolutePath", String.class));
+        clearInternalState(exchange);
+        Path path = Path.of(exchange.getMessage().getHeader("CamelFileAbsolutePath", String.class)).toAbsolutePath();
         String source = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        // the link itself, never its target: a symbolic link is refused by the inspection that follows
-        long size = Files.isSymbolicLink(path) ? 0 : Files.size(path);
-        FileJournal journal = dryRun ? null : FileJournal.open(stateDir, source, size,
-                Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS).toMillis());
-        FileRun run = new FileRun(source, path, size, dryRun, journal);
-        run.inPlace(Boolean.TRUE.equals(exchange.getProperty(IN_PLACE_PROPERTY, Boolean.class)));
+        FileRun run = new FileRun(source, path, dryRun);
+        Boolean inPlace = oneShotTargets.remove(path);
+        run.oneShot(inPlace != null);
+        run.inPlace(Boolean.TRUE.equals(inPlace));
         exchange.setProperty(RUN_PROPERTY, run);
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
         active.add(run);
+        if (!Files.isSymbolicLink(path)) {
+            try {
+                run.pin(InboxFile.open(path));
+            } catch (UnreadableFileException e) {
+                // refused by identify with the same reason: nothing of it is read
+            }
+        }
         metrics.fileStarted(run);
         startProgressTimer();
-        if (journal != null && journal.resumed()) {
-            LOG.info("Resuming {} ({} bytes): {} rows already final in an earlier run are skipped", source, size,
-                    run.rowsFromEarlierRuns());
+    }
+
+    /**
+     * Which file this is and whether it can be taken now: a first pass over its bytes checks UTF-8 and hashes the
+     * content; a file whose last line has no line break yet is left for later (a writer may still be at it), unless
+     * the one-shot run handed it over; then the progress journal of this very file and content is resumed, or one is
+     * started.
+     */
+    public void identify(Exchange exchange) throws IOException, UnreadableFileException, FileNotReadyException,
+            StateWriteException {
+        FileRun run = fileRun(exchange);
+        InboxFile file = run.file();
+        if (file == null) {
+            // a symbolic link (refused here with its reason), or a file that vanished before it could be opened
+            try (InboxFile opened = InboxFile.open(run.path())) {
+                throw new UnreadableFileException("it changed while it was opened", null);
+            }
+        }
+        FileJournal.Header existing = dryRun ? null : FileJournal.existingHeader(stateDir, file);
+        ContentDigest digest = new ContentDigest(file.openStream(), existing == null ? -1 : existing.size());
+        try {
+            Utf8FileScanner.scan(digest);
+        } finally {
+            digest.close();
+        }
+        if (!digest.endsWithLineBreak() && !run.oneShot()) {
+            long waitedFor = System.currentTimeMillis() - file.modifiedMillis();
+            if (waitedFor < lastLineWait) {
+                inboxFilter.parkUntil(file, file.modifiedMillis() + lastLineWait);
+                throw new FileNotReadyException(run.source() + ": its last line has no line break yet, so a writer "
+                        + "may still be writing it; it is taken once it has not changed for " + lastLineWait
+                        + " ms (extracta.inbox.last-line-wait). End files with a line break, or write them under a "
+                        + "temporary name and rename them when complete");
+            }
+        }
+        if (!dryRun) {
+            FileJournal journal;
+            try {
+                journal = FileJournal.open(stateDir, file, existing, digest.prefixHash(),
+                        digest.prefixEndsWithLineBreak(), digest.hash(), run.source());
+            } catch (IOException e) {
+                stateWrites.failed(StateWrites.Kind.JOURNAL, FileJournal.pathFor(stateDir, file), e,
+                        run.source() + " stays in the inbox and is tried again later");
+                throw new StateWriteException("cannot write the progress journal of " + run.source() + ": "
+                        + Failures.oneLine(e), e);
+            }
+            stateWrites.succeeded(StateWrites.Kind.JOURNAL);
+            run.attachJournal(journal);
+        }
+        if (run.journal() != null && run.journal().resumed()) {
+            LOG.info("Resuming {} ({} bytes): {} rows already final in an earlier run are skipped", run.source(),
+                    file.size(), run.rowsFromEarlierRuns());
         } else {
-            LOG.info("Started {} ({} bytes){}", source, size, dryRun ? " in dry-run: nothing will be sent" : "");
+            LOG.info("Started {} ({} bytes){}", run.source(), file.size(),
+                    dryRun ? " in dry-run: nothing will be sent" : "");
         }
     }
 
+    /**
+     * Every row has a final outcome. A file that changed while it was read (appended, rewritten in place) is not
+     * finished: it stays in the inbox and is read again for what changed. A file stopped early fails here, so it stays
+     * in the inbox and resumes from its journal.
+     */
+    public void finish(Exchange exchange) throws RunInterruptedException {
+        FileRun run = fileRun(exchange);
+        if (run.interrupted()) {
+            throw new RunInterruptedException(run.source() + " was " + run.interruptedBecause() + ": "
+                    + run.rowsDone() + " rows are final, the file stays in the inbox and resumes");
+        }
+        if (dryRun) {
+            close(run, "DRY_RUN", null);
+            return;
+        }
+        if (run.file() != null && run.file().whereNow() == InboxFile.Where.CHANGED) {
+            run.interrupt(FileRun.Stop.CHANGED, "changed while it was read (appended to or rewritten in place)");
+            LOG.warn("{} changed while it was read: every row read has its outcome; the file stays in the inbox and "
+                    + "is read again once it is stable, for what changed (final rows are not sent again)", run.source());
+            close(run, "INTERRUPTED", run.interruptedBecause() + ": it stays in the inbox and is read again");
+            return;
+        }
+        close(run, "DONE", null);
+    }
+
+    /**
+     * The file failed or stopped: a file stopped early (or failing while the application stops) stays in the inbox
+     * with its journal; a file not complete yet is left for later without a report; any other failure moves it to
+     * .failed/ with a FAILED report. An {@link Error} ends the application.
+     */
+    public void failed(Exchange exchange) {
+        FileRun run = exchange.getProperty(RUN_PROPERTY, FileRun.class);
+        if (run == null || !active.contains(run)) {
+            return;
+        }
+        Throwable e = Failures.caught(exchange);
+        FatalErrors.check(e, "processing " + run.source());
+        if (Failures.find(e, FileNotReadyException.class) != null) {
+            LOG.info("{}", e.getMessage());
+            forget(run);
+            return;
+        }
+        if (!run.interrupted()) {
+            FileRun.Stop stop = stopOf(e);
+            if (stop != null) {
+                run.interrupt(stop, describeStop(stop, e));
+            }
+        }
+        if (run.interrupted()) {
+            close(run, "INTERRUPTED", run.interruptedBecause() + ": the file stays in the inbox and resumes");
+            return;
+        }
+        close(run, "FAILED", Failures.describe(e));
+    }
+
+    /** Why a failure is a stop rather than the file's own failure, or null. */
+    private FileRun.Stop stopOf(Throwable e) {
+        if (Failures.find(e, StateWriteException.class) != null) {
+            return FileRun.Stop.STATE_WRITE;
+        }
+        if (Failures.find(e, LedgerUnavailableException.class) != null) {
+            return FileRun.Stop.LEDGER;
+        }
+        if (Failures.find(e, ApiHaltedException.class) != null) {
+            return FileRun.Stop.HALT;
+        }
+        // anything failing while the application stops (a pool refusing work, Camel refusing a redelivery) is the
+        // stop's doing, never the file's
+        if (stopping() || Failures.find(e, InterruptedException.class) != null) {
+            return FileRun.Stop.SHUTDOWN;
+        }
+        return null;
+    }
+
+    private static String describeStop(FileRun.Stop stop, Throwable e) {
+        return switch (stop) {
+            case SHUTDOWN -> STOPPED_BY_SHUTDOWN;
+            case HALT -> STOPPED_BY_HALT;
+            default -> "stopped: " + Failures.describe(e);
+        };
+    }
+
+    /**
+     * Ends a file's run: the report first, then the move out of the inbox (DONE to .done/, FAILED to .failed/; a file
+     * named on the command line stays), then the journal goes. Whatever cannot be written leaves the file, and its
+     * journal, where they are: it is taken up again later and nothing final is sent again.
+     */
+    private void close(FileRun run, String status, String error) {
+        if (!active.remove(run)) {
+            return;
+        }
+        run.status(status);
+        metrics.fileClosed(run);
+        try {
+            run.closeDryRunPlan();
+        } catch (IOException e) {
+            LOG.warn("Could not close the dry-run plan of {}: {}", run.source(), Failures.oneLine(e));
+        }
+        Instant finishedAt = Instant.now();
+        long millis = Duration.between(run.startedAt(), finishedAt).toMillis();
+        Path reportFile;
+        try {
+            reportFile = reports.write(run, status, error, finishedAt);
+            stateWrites.succeeded(StateWrites.Kind.REPORT);
+        } catch (IOException | RuntimeException e) {
+            stateWrites.failed(StateWrites.Kind.REPORT, reports.reportFile(run), e,
+                    run.source() + " stays in the inbox with its progress and is finished later");
+            run.interrupt(FileRun.Stop.STATE_WRITE, "stopped: cannot write its report (" + Failures.oneLine(e) + ")");
+            run.status("INTERRUPTED");
+            keepForLater(run);
+            return;
+        }
+        String totals = run.totalsText();
+        switch (status) {
+            case "INTERRUPTED" -> {
+                LOG.info("Stopped {} after {} ms ({}): {} rows read, {}; it stays in the inbox and resumes",
+                        run.source(), millis, run.interruptedBecause(), run.rowsRead(), totals);
+                keepForLater(run);
+                return;
+            }
+            case "FAILED" -> LOG.error("Failed {} after {} ms: {} rows read, {}; {}; report {}", run.source(), millis,
+                    run.rowsRead(), totals, error, reportFile);
+            default -> LOG.info("Finished {} in {} ms: {} rows read, {}; report {}", run.source(), millis,
+                    run.rowsRead(), totals, reportFile);
+        }
+        if (dryRun) {
+            forget(run);
+            return;
+        }
+        if (!run.inPlace() && !moveOut(run, "FAILED".equals(status) ? ".failed" : ".done")) {
+            return; // stays, journal and all
+        }
+        deleteJournal(run);
+        forget(run);
+    }
+
+    /** Moves the file out of the inbox; false (said once, file set aside) when that is impossible. */
+    private boolean moveOut(FileRun run, String folder) {
+        try {
+            if (run.file() != null) {
+                InboxMoves.moveOut(run.file(), folder);
+            } else if (Files.exists(run.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                InboxMoves.moveLink(run.path(), folder);
+            }
+            stateWrites.moved(run.path());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            stateWrites.unmovable(run.path(), e);
+            if (run.file() != null) {
+                inboxFilter.parkWithBackoff(run.file());
+            }
+            return false;
+        }
+    }
+
+    private void deleteJournal(FileRun run) {
+        if (run.journal() != null) {
+            try {
+                run.journal().delete();
+            } catch (IOException e) {
+                LOG.warn("{} has left the inbox, but its progress journal {} could not be deleted: {}", run.source(),
+                        run.journal().path(), Failures.oneLine(e));
+            }
+        }
+    }
+
+    /** The file stays in the inbox: its journal stays too, and a failure that may last sets it aside for a while. */
+    private void keepForLater(FileRun run) {
+        try {
+            if (run.journal() != null) {
+                run.journal().close();
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not close the progress journal of {}: {}", run.source(), Failures.oneLine(e));
+        }
+        if (run.file() != null && (run.stop() == FileRun.Stop.STATE_WRITE || run.stop() == FileRun.Stop.LEDGER)) {
+            long delay = inboxFilter.parkWithBackoff(run.file());
+            LOG.info("{} is taken up again in {} ms at the earliest", run.source(), delay);
+        }
+        closeFile(run);
+    }
+
+    private void forget(FileRun run) {
+        active.remove(run);
+        metrics.fileClosed(run);
+        if (run.path() != null && !run.interrupted()) {
+            inboxFilter.forget(run.path());
+        }
+        closeFile(run);
+    }
+
+    private static void closeFile(FileRun run) {
+        try {
+            if (run.file() != null) {
+                run.file().close();
+            }
+        } catch (IOException e) {
+            // read-only handle: nothing is lost
+        }
+    }
+
+    // ---- rows -----------------------------------------------------------------------------------------------------
+
     /** DELETED, or ALREADY_ABSENT when the classifier said so. */
     public void deleted(Exchange exchange) {
-        Outcome outcome = exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.DELETED, Outcome.class);
-        finalOutcome(exchange, outcome);
+        RowContext row = RowContext.of(exchange);
+        finalOutcome(exchange, row.outcome() == Outcome.ALREADY_ABSENT ? Outcome.ALREADY_ABSENT : Outcome.DELETED);
     }
 
     public void duplicate(Exchange exchange) {
@@ -105,46 +374,53 @@ public class FileRunTracker implements CamelContextAware {
     }
 
     /**
-     * A row stopped by a halt, a shutdown or a failure of the deleted-pairs repository: not final, not
-     * dead-lettered; its file stays in the inbox, its message is rolled back.
+     * A row stopped by a halt, a shutdown, a lost queue delivery, or a failure that is not the row's (the deleted-pairs
+     * repository, a write of ours): not final, not dead-lettered; its file stays in the inbox, its message is rolled
+     * back, and no further row of either starts.
      */
     public void interrupted(Exchange exchange) {
         FileRun run = fileRun(exchange);
-        String because = STOPPED_BY_SHUTDOWN;
-        for (Throwable t = Failures.caught(exchange); t != null; t = t.getCause()) {
-            if (t instanceof LedgerUnavailableException) {
-                because = "stopped: " + SecretRedactor.redact(t.getMessage());
-                if (!run.interrupted()) {
-                    LOG.warn("{}: {}; no further request of it starts, and it is taken up again later", run.source(),
-                            SecretRedactor.redact(t.getMessage()));
-                }
-                break;
-            }
-            if (t instanceof ApiHaltedException) {
-                because = STOPPED_BY_HALT;
-                break;
-            }
+        Throwable e = Failures.caught(exchange);
+        FileRun.Stop stop = stopOf(e);
+        if (stop == null) {
+            stop = Failures.find(e, DeliveryLostException.class) != null ? FileRun.Stop.DELIVERY_LOST
+                    : FileRun.Stop.SHUTDOWN;
         }
-        run.interrupt(because);
+        if (!run.interrupted() && (stop == FileRun.Stop.LEDGER || stop == FileRun.Stop.DELIVERY_LOST)) {
+            LOG.warn("{}: {}; no further request of it starts, and it is taken up again later", run.source(),
+                    SecretRedactor.redact(Failures.describe(e)));
+        }
+        run.interrupt(stop, describeStop(stop, e));
+        run.rowStopped();
         metrics.requestStopped(exchange);
-        if (outageBreaker != null) {
-            outageBreaker.release(exchange);
-        }
     }
 
     private void finalOutcome(Exchange exchange, Outcome outcome) {
         metrics.requestFinal(exchange, outcome);
-        if (outageBreaker != null) {
-            outageBreaker.record(exchange, outcome);
+        RowContext row = RowContext.find(exchange);
+        if (outageBreaker != null && row != null && row.attempts() > 0) {
+            outageBreaker.record(outcome);
         }
         FileRun run = fileRun(exchange);
-        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
-        String message = outcome.isDeadLettered()
-                ? exchange.getProperty(DeadLetters.MESSAGE_PROPERTY, String.class) : null;
+        DeleteBatchRequest request = row == null ? null : row.request();
+        String message = outcome.isDeadLettered() && row != null ? row.outcomeMessage() : null;
         if (request == null) {
             run.increment(outcome); // a whole-file outcome, not a row
         } else {
-            run.finalOutcome(request.line(), outcome);
+            try {
+                run.finalOutcome(request.line(), outcome);
+                if (run.journal() != null) {
+                    stateWrites.succeeded(StateWrites.Kind.JOURNAL);
+                }
+            } catch (IOException e) {
+                // the outcome stands (a delete the API confirmed is never sent again in this run); the file stops
+                // here and is read again later, when the journal can be written
+                stateWrites.failed(StateWrites.Kind.JOURNAL, run.journal().path(), e, run.source() + " line "
+                        + request.line() + " counts as " + outcome + "; no further row of the file starts, and it is "
+                        + "taken up again later");
+                run.interrupt(FileRun.Stop.STATE_WRITE, "stopped: cannot write its progress journal ("
+                        + Failures.oneLine(e) + ")");
+            }
         }
         if (run.isMessage()) {
             run.result(request == null ? new RequestResult(null, null, null, outcome, message)
@@ -153,16 +429,68 @@ public class FileRunTracker implements CamelContextAware {
         }
     }
 
-    /** Opens the run of a queue message or a direct call; its failures go to the queue's dead-letter endpoint. */
+    /** Counts a dead-lettered request (or file) and remembers where its record went. */
+    public void deadLettered(Exchange exchange) {
+        FileRun run = fileRun(exchange);
+        metrics.deadLettered();
+        RowContext row = RowContext.find(exchange);
+        Outcome outcome = row != null ? row.outcome() : Outcome.UNREADABLE_FILE;
+        if (row == null && run.isMessage()) {
+            outcome = Outcome.UNREADABLE_MESSAGE;
+        }
+        finalOutcome(exchange, outcome);
+        if (!dryRun && !run.isMessage()) {
+            run.deadLetterTarget(deadLetterTarget(run.source())); // shown in the file's report
+        }
+    }
+
+    /** Dry-run: writes what would be sent for a valid row to the plan file. */
+    public void wouldDelete(Exchange exchange) throws IOException {
+        FileRun run = fileRun(exchange);
+        DeleteBatchRequest request = RowContext.of(exchange).request();
+        run.appendToDryRunPlan(reports.planFile(run), LINE_MAPPER.writeValueAsString(
+                new DryRunPlanEntry(request.line(), "DELETE", deleteUrl, request.body())));
+        finalOutcome(exchange, Outcome.WOULD_DELETE);
+    }
+
+    /** Dry-run: writes the dead-letter record a row would have produced to the plan file, instead of dead-lettering. */
+    public void wouldDeadLetter(Exchange exchange) throws IOException {
+        FileRun run = fileRun(exchange);
+        run.appendToDryRunPlan(reports.planFile(run), exchange.getMessage().getBody(String.class).strip());
+        deadLetteredInDryRun(exchange);
+    }
+
+    private void deadLetteredInDryRun(Exchange exchange) {
+        RowContext row = RowContext.find(exchange);
+        FileRun run = fileRun(exchange);
+        Outcome outcome = row != null ? row.outcome()
+                : run.isMessage() ? Outcome.UNREADABLE_MESSAGE : Outcome.UNREADABLE_FILE;
+        finalOutcome(exchange, outcome);
+    }
+
+    // ---- queue messages and direct calls --------------------------------------------------------------------------
+
+    /**
+     * Opens the run of a queue message; its failures go to the queue's dead-letter endpoint. What the broker says of
+     * the delivery is read from the JMS message itself; every header a sender could have set is dropped.
+     */
     public void startMessage(Exchange exchange) {
-        startMessage(exchange, exchange.getMessage().getHeader("JMSMessageID", String.class));
+        QueueDelivery delivery = QueueDelivery.of(exchange);
+        String source = delivery == null ? null : delivery.messageId();
+        startMessage(exchange, source == null ? "message-" + exchange.getExchangeId() : source);
+        if (delivery != null) {
+            fileRun(exchange).delivery(delivery.deliveryCount(), delivery::alive);
+        }
     }
 
     private void startMessage(Exchange exchange, String source) {
+        clearInternalState(exchange);
         String body = exchange.getMessage().getBody(String.class);
         exchange.getMessage().setBody(body); // read once: a stream body is kept as text
-        FileRun run = FileRun.forMessage(source, body == null ? 0 : body.length(), dryRun);
-        run.redelivered(Boolean.TRUE.equals(exchange.getMessage().getHeader("JMSRedelivered", Boolean.class)));
+        // nothing a sender set may steer the rows (CamelHttp*, CamelRedeliveryDelay...): the reply and the
+        // transaction are the JMS consumer's, taken from the JMS message, not from these headers
+        exchange.getMessage().removeHeaders("*");
+        FileRun run = FileRun.forMessage(source, dryRun);
         exchange.setProperty(RUN_PROPERTY, run);
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, messageDeadLetterUri);
     }
@@ -170,12 +498,10 @@ public class FileRunTracker implements CamelContextAware {
     /** Opens the run of a call to direct:extracta-delete-batch; its failures go to the dead-letter folder. */
     public void startDirectCall(Exchange exchange) throws IOException {
         Object raw = exchange.getMessage().getBody();
-        if (raw != null && !(raw instanceof String) && !(raw instanceof byte[]) && !(raw instanceof java.io.InputStream)) {
+        if (raw != null && !(raw instanceof String) && !(raw instanceof byte[]) && !(raw instanceof InputStream)) {
             exchange.getMessage().setBody(LINE_MAPPER.writeValueAsString(raw)); // a Map or a bean: as JSON
         }
-        exchange.getMessage().removeHeader("JMSMessageID");
         startMessage(exchange, "direct-calls");
-        fileRun(exchange).redelivered(false); // a caller's own JMS headers say nothing about this call
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
     }
 
@@ -191,113 +517,12 @@ public class FileRunTracker implements CamelContextAware {
         exchange.getMessage().setBody(LINE_MAPPER.writeValueAsString(run.results()));
     }
 
-    /** Counts a dead-lettered request (or file) and remembers where its record went. */
-    public void deadLettered(Exchange exchange) {
-        FileRun run = fileRun(exchange);
-        metrics.deadLettered();
-        finalOutcome(exchange, exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
-        if (!dryRun && !run.isMessage()) {
-            run.deadLetterTarget(deadLetterTarget(run.source())); // shown in the file's report
-        }
-    }
-
-    /** Dry-run: writes what would be sent for a valid row to the plan file. */
-    public void wouldDelete(Exchange exchange) throws IOException {
-        FileRun run = fileRun(exchange);
-        DeleteBatchRequest request = exchange.getProperty(RowGate.REQUEST_PROPERTY, DeleteBatchRequest.class);
-        run.appendToDryRunPlan(planFile(run), LINE_MAPPER.writeValueAsString(
-                new DryRunPlanEntry(request.line(), "DELETE", deleteUrl, request.body())));
-        finalOutcome(exchange, Outcome.WOULD_DELETE);
-    }
-
-    /** Dry-run: writes the dead-letter record a row would have produced to the plan file, instead of dead-lettering. */
-    public void wouldDeadLetter(Exchange exchange) throws IOException {
-        FileRun run = fileRun(exchange);
-        run.appendToDryRunPlan(planFile(run), exchange.getMessage().getBody(String.class).strip());
-        finalOutcome(exchange, exchange.getProperty(DeadLetters.OUTCOME_PROPERTY, Outcome.class));
-    }
-
-    /**
-     * Every row has a final outcome: writes the report and logs the totals. A file stopped by a shutdown is not
-     * finished: it fails here so the file stays in the inbox, and resumes from its journal at the next start.
-     */
-    public void finish(Exchange exchange) throws IOException, RunInterruptedException {
-        FileRun run = fileRun(exchange);
-        if (run.interrupted()) {
-            throw new RunInterruptedException(run.source() + " was " + run.interruptedBecause() + ": "
-                    + run.rowsDone() + " rows are final, the file stays in the inbox and resumes");
-        }
-        close(run, dryRun ? "DRY_RUN" : "DONE", null);
-    }
-
-    /**
-     * The file failed: moves it to .failed/ and writes the report with the reason. A file stopped by a shutdown stays
-     * in the inbox with its journal instead.
-     */
-    public void failed(Exchange exchange) throws IOException {
-        FileRun run = exchange.getProperty(RUN_PROPERTY, FileRun.class);
-        if (run == null) {
-            return;
-        }
-        if (run.interrupted()) {
-            close(run, "INTERRUPTED", run.interruptedBecause() + ": the file stays in the inbox and resumes");
-            return;
-        }
-        Throwable e = Failures.caught(exchange);
-        if (close(run, "FAILED", Failures.describe(e)) && !dryRun && !run.inPlace() && Files.exists(run.path())) {
-            moveBeside(run.path(), ".failed");
-        }
-    }
-
-    /** Moves a file into the folder of that name beside it, as {@code <timestamp>-<name>} so nothing is replaced. */
-    static Path moveBeside(Path file, String folder) throws IOException {
-        Path dir = Files.createDirectories(file.resolveSibling(folder));
-        return Files.move(file, dir.resolve(TIMESTAMP.format(LocalDateTime.now()) + "-" + file.getFileName()));
-    }
-
-    /** Returns false when the run was already closed. */
-    private boolean close(FileRun run, String status, String error) throws IOException {
-        if (!active.remove(run)) {
-            return false;
-        }
-        run.status(status);
-        metrics.fileClosed(run);
-        run.closeDryRunPlan();
-        if (run.journal() != null) {
-            if ("INTERRUPTED".equals(status)) {
-                run.journal().close(); // kept: the next start resumes from it
-            } else {
-                run.journal().delete(); // the file leaves the inbox: nothing to resume
-            }
-        }
-        Instant finishedAt = Instant.now();
-        long millis = Duration.between(run.startedAt(), finishedAt).toMillis();
-        FileReport report = new FileReport(run.source(), status, run.dryRun(), run.startedAt().toString(),
-                finishedAt.toString(), millis, run.rowsRead(), run.rowsFromEarlierRuns(), run.totals(),
-                run.deadLetterTarget(), error);
-        Path reportFile = reportsDir.resolve(run.source() + ".report.json");
-        Files.createDirectories(reportsDir);
-        Path temp = Files.createTempFile(reportsDir, ".report-", ".tmp");
-        MAPPER.writeValue(temp.toFile(), report);
-        Files.move(temp, reportFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        String totals = run.totalsText();
-        if ("INTERRUPTED".equals(status)) {
-            LOG.info("Stopped {} after {} ms ({}): {} rows read, {}; it stays in the inbox and resumes",
-                    run.source(), millis, run.interruptedBecause(), run.rowsRead(), totals);
-        } else if ("FAILED".equals(status)) {
-            LOG.error("Failed {} after {} ms: {} rows read, {}; {}; report {}", run.source(), millis, run.rowsRead(),
-                    totals, error, reportFile);
-        } else {
-            LOG.info("Finished {} in {} ms: {} rows read, {}; report {}", run.source(), millis, run.rowsRead(),
-                    totals, reportFile);
-        }
-        return true;
-    }
+    // ---- progress -------------------------------------------------------------------------------------------------
 
     private void logProgress() {
         for (FileRun run : active) {
             long elapsed = Duration.between(run.startedAt(), Instant.now()).toMillis();
-            if (elapsed < progressInterval) {
+            if (elapsed < progressInterval || run.isMessage()) {
                 continue;
             }
             long done = run.rowsDone();
@@ -317,29 +542,30 @@ public class FileRunTracker implements CamelContextAware {
         }
     }
 
-    private Path planFile(FileRun run) {
-        return reportsDir.resolve(run.source() + ".dry-run.jsonl");
+    private boolean stopping() {
+        return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
     }
 
     /** A readable address for a source's dead-letter records: the file path for the default file URI. */
     String deadLetterTarget(String source) {
-        if (deadLetterUri.startsWith("file:")) {
-            String dir = deadLetterUri.substring("file:".length()).replaceFirst("^//", "");
-            int query = dir.indexOf('?');
-            if (query >= 0) {
-                dir = dir.substring(0, query);
-            }
-            return Path.of(dir).resolve(source + ".jsonl").toString();
-        }
-        return deadLetterUri;
+        Path dir = DeadLetterWriter.folderOf(deadLetterUri);
+        return dir == null ? deadLetterUri : dir.resolve(source + ".jsonl").toString();
     }
 
     public void setReportsDir(String reportsDir) {
-        this.reportsDir = Path.of(reportsDir);
+        this.reports = new FileReports(Path.of(reportsDir));
     }
 
     public void setOutageBreaker(OutageBreaker outageBreaker) {
         this.outageBreaker = outageBreaker;
+    }
+
+    public void setInboxFilter(InboxFilter inboxFilter) {
+        this.inboxFilter = inboxFilter;
+    }
+
+    public void setStateWrites(StateWrites stateWrites) {
+        this.stateWrites = stateWrites;
     }
 
     public void setStateDir(String stateDir) {
@@ -364,6 +590,11 @@ public class FileRunTracker implements CamelContextAware {
 
     public void setProgressInterval(long progressInterval) {
         this.progressInterval = progressInterval;
+    }
+
+    /** How long a file whose last line has no line break must stay unchanged before it is taken (ms). */
+    public void setLastLineWait(long lastLineWait) {
+        this.lastLineWait = Math.max(0, lastLineWait);
     }
 
     public void setMetrics(PurgeMetrics metrics) {

@@ -4,13 +4,10 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
@@ -38,7 +35,7 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
     private static final char TOMBSTONE = '-';
 
     private FingerprintSet set;
-    private FileChannel channel;
+    private AppendOnlyFile channel;
     /** Lines in the file, live or dead. */
     private long fileLines;
 
@@ -53,14 +50,16 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
         this.maxEntries = maxEntries;
     }
 
+    /** On disk first, then in memory: a write that fails leaves both without the key (never a claim nobody holds). */
     @Override
     public synchronized boolean add(String key) {
         load();
         long[] fp = set.fingerprint(key);
-        if (!set.add(fp[0], fp[1])) {
+        if (set.contains(fp[0], fp[1])) {
             return false;
         }
         append(toLine(fp));
+        set.add(fp[0], fp[1]);
         if (set.size() > maxEntries) {
             compact();
         }
@@ -78,10 +77,11 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
     public synchronized boolean remove(String key) {
         load();
         long[] fp = set.fingerprint(key);
-        if (!set.remove(fp[0], fp[1])) {
+        if (!set.contains(fp[0], fp[1])) {
             return false;
         }
         append(TOMBSTONE + toLine(fp));
+        set.remove(fp[0], fp[1]);
         if (fileLines > 2L * set.size() + DEAD_LINES_BEFORE_REWRITE) {
             rewrite(set.size());
         }
@@ -121,6 +121,8 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
             Files.createDirectories(file.toAbsolutePath().getParent());
             set = new FingerprintSet();
             fileLines = 0;
+            // a torn last line (a crash or a full disk mid-write) is cut off before anything is read or appended
+            channel = AppendOnlyFile.open(file);
             if (Files.exists(file)) {
                 try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
                     String line;
@@ -137,14 +139,13 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
                     }
                 }
             }
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
             LOG.info("Idempotent repository {}: {} deleted pairs remembered", file, set.size());
             if (set.size() > maxEntries) {
                 compact();
             }
         } catch (IOException e) {
             set = null;
+            closeQuietly();
             throw new UncheckedIOException("cannot open the idempotent repository " + file, e);
         }
     }
@@ -162,12 +163,20 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
         }
     }
 
+    private void closeQuietly() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // reopened at the next load
+            }
+            channel = null;
+        }
+    }
+
     private void append(String line) {
         try {
-            ByteBuffer buffer = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            channel.append(line);
             fileLines++;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to the idempotent repository " + file, e);
@@ -218,11 +227,12 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
                 channel = null;
             }
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            channel = AppendOnlyFile.open(file);
             fileLines = written;
         } catch (IOException e) {
             // the set still holds what the old file held; the next open reads whichever file is there
             set = null;
+            closeQuietly();
             throw new UncheckedIOException("cannot rewrite the idempotent repository " + file, e);
         }
     }

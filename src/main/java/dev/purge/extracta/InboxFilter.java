@@ -1,11 +1,33 @@
 package dev.purge.extracta;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 
-/** While sending is halted (the API refused the key), no file is taken from the inbox: they wait for the restart. */
+/**
+ * Which inbox files the inbox route takes at a poll. None while sending is halted (the API refused the key: they wait
+ * for the restart). A file set aside ("parked") is left alone until its time comes or it changes: a file whose last
+ * line has no line break yet (a writer may still be at it), a finished file that could not be moved out, a file
+ * stopped by a failed write of ours or by the deleted-pairs repository (tried again after a growing delay, so a
+ * lasting failure never turns into the same file read at every poll). A changed file (another inode, size or
+ * modification time) is taken at once: it is not the file that was set aside.
+ */
 public class InboxFilter implements GenericFileFilter<Object> {
 
+    private static final long FIRST_RETRY_MILLIS = 5_000;
+    private static final long LONGEST_RETRY_MILLIS = 300_000;
+
+    private record Parked(Object fileKey, long size, long modified, long until, long delay) {
+    }
+
+    private final Map<Path, Parked> parked = new ConcurrentHashMap<>();
     private SendGate sendGate;
 
     public void setSendGate(SendGate sendGate) {
@@ -14,6 +36,62 @@ public class InboxFilter implements GenericFileFilter<Object> {
 
     @Override
     public boolean accept(GenericFile<Object> file) {
-        return sendGate == null || !sendGate.isHalted();
+        if (sendGate != null && sendGate.isHalted()) {
+            return false;
+        }
+        if (parked.isEmpty()) {
+            return true;
+        }
+        Path path = Path.of(file.getAbsoluteFilePath());
+        Parked entry = parked.get(path);
+        if (entry == null) {
+            return true;
+        }
+        if (!sameFile(path, entry)) {
+            parked.remove(path, entry);
+            return true;
+        }
+        // once its time has come it is taken; the entry stays so that parking it again doubles the delay
+        return System.currentTimeMillis() >= entry.until();
+    }
+
+    /** Leaves the file alone until {@code until} (epoch ms), unless it changes first. */
+    void parkUntil(InboxFile file, long until) {
+        parked.put(file.path().toAbsolutePath(), new Parked(key(file.path()), file.size(), file.modifiedMillis(),
+                until, 0));
+    }
+
+    /** Leaves the file alone for a delay that doubles each time it is parked again, from 5 s up to 5 min. */
+    long parkWithBackoff(InboxFile file) {
+        Path path = file.path().toAbsolutePath();
+        Parked earlier = parked.get(path);
+        long delay = earlier == null || earlier.delay() == 0 ? FIRST_RETRY_MILLIS
+                : Math.min(earlier.delay() * 2, LONGEST_RETRY_MILLIS);
+        parked.put(path, new Parked(key(path), file.size(), file.modifiedMillis(),
+                System.currentTimeMillis() + delay, delay));
+        return delay;
+    }
+
+    /** The file left the inbox (or finished): nothing to remember about it. */
+    void forget(Path path) {
+        parked.remove(path.toAbsolutePath());
+    }
+
+    private static boolean sameFile(Path path, Parked entry) {
+        try {
+            BasicFileAttributes now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return Objects.equals(now.fileKey(), entry.fileKey()) && now.size() == entry.size()
+                    && now.lastModifiedTime().toMillis() == entry.modified();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Object key(Path path) {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 }

@@ -1,10 +1,8 @@
 package dev.purge.extracta;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.function.LongConsumer;
@@ -12,52 +10,80 @@ import java.util.function.LongConsumer;
 /**
  * The requests of a JSON-lines file, such as a dead-letter file moved back into the inbox: one object a line with
  * {@code classificationId} and {@code batchId}; other fields are ignored, values trimmed, and the default
- * classification applies when {@code classificationId} is absent.
+ * classification applies when {@code classificationId} is absent. A line that is not one JSON object (a key twice,
+ * longer than the line cap) is an invalid row that keeps its text; the lines around it are read as usual.
  */
 final class JsonLinesRequestSource implements RequestSource {
 
-    // a line with anything after its object (two records glued together) must not silently lose the second one
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Only to tell a JSON-lines file from something else by its first line (duplicate keys are a row's problem). */
+    private static final ObjectMapper LENIENT = new ObjectMapper();
 
-    private final BufferedReader reader;
+    private final LineCappedReader reader;
     private final String source;
     private final String defaultClassificationId;
-    private long line;
+    private final AutoCloseable owned;
 
+    JsonLinesRequestSource(InboxFile file, String source, String defaultClassificationId, LongConsumer bytesRead,
+                           int maxLineLength) throws IOException {
+        this(file, source, defaultClassificationId, bytesRead, maxLineLength, null);
+    }
+
+    /** A file on its own (tests, tools), with the default line cap. */
     JsonLinesRequestSource(Path file, String source, String defaultClassificationId, LongConsumer bytesRead)
             throws IOException {
-        this.reader = new BufferedReader(TextFiles.open(file, bytesRead), 64 * 1024);
+        this(pinned(file), source, defaultClassificationId, bytesRead, CsvLineReader.DEFAULT_MAX_LINE_LENGTH, true);
+    }
+
+    private JsonLinesRequestSource(InboxFile file, String source, String defaultClassificationId,
+                                   LongConsumer bytesRead, int maxLineLength, Boolean own) throws IOException {
+        this.reader = new LineCappedReader(TextFiles.open(file, bytesRead), maxLineLength);
         this.source = source;
         this.defaultClassificationId = defaultClassificationId;
+        this.owned = own != null ? file : null;
+    }
+
+    private static InboxFile pinned(Path file) throws IOException {
+        try {
+            return InboxFile.open(file);
+        } catch (UnreadableFileException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     @Override
     public RequestRow next() throws IOException {
-        String text;
-        while ((text = reader.readLine()) != null) {
-            line++;
+        while (true) {
+            long line = reader.line();
+            String text;
+            try {
+                text = reader.readLine();
+            } catch (LineCappedReader.LineTooLongException e) {
+                return RequestSource.row(source, e.line(), null, null, e.getMessage(), e.head());
+            }
+            if (text == null) {
+                return null;
+            }
             if (!text.isBlank()) {
-                return parse(text);
+                return parse(text, line);
             }
         }
-        return null;
     }
 
-    private RequestRow parse(String text) {
+    private RequestRow parse(String text, long line) {
         JsonNode node;
         try {
-            node = MAPPER.readTree(text);
+            node = StrictJson.read(text);
         } catch (JsonProcessingException e) {
-            return RequestSource.row(source, line, null, null, "not a JSON object: " + e.getOriginalMessage());
+            return RequestSource.row(source, line, null, null, "not a JSON object: " + StrictJson.problem(e), text);
         }
-        return fromJson(node, source, line, defaultClassificationId);
+        RequestRow row = fromJson(node, source, line, defaultClassificationId);
+        return row.valid() ? row : row.withRaw(text);
     }
 
     /** One request from a JSON value: an object with the two IDs (others fields ignored), else an invalid row. */
     static RequestRow fromJson(JsonNode node, String source, long line, String defaultClassificationId) {
         if (node == null || !node.isObject()) {
-            return RequestSource.row(source, line, null, null, "not a JSON object");
+            return RequestSource.row(source, line, null, null, "not a JSON object", raw(node));
         }
         JsonNode classification = node.get("classificationId");
         JsonNode batch = node.get("batchId");
@@ -69,7 +95,12 @@ final class JsonLinesRequestSource implements RequestSource {
         }
         String classificationId = classification == null || classification.isNull()
                 ? defaultClassificationId : text(classification);
-        return RequestSource.row(source, line, classificationId, text(batch), problem);
+        RequestRow row = RequestSource.row(source, line, classificationId, text(batch), problem, null);
+        return row.valid() ? row : row.withRaw(raw(node));
+    }
+
+    private static String raw(JsonNode node) {
+        return node == null ? null : node.toString();
     }
 
     private static String text(JsonNode node) {
@@ -77,21 +108,28 @@ final class JsonLinesRequestSource implements RequestSource {
     }
 
     /**
-     * Refuses a file that is not JSON lines at all (a CSV renamed to .jsonl, say): its first non-blank line must be a
-     * JSON object. Later bad lines are single INVALID_INPUT rows.
+     * Refuses a file that is not JSON lines at all (a CSV renamed to .jsonl, say): its first non-blank line (that is
+     * not too long to read) must be a JSON object. Later bad lines are single INVALID_INPUT rows.
      */
-    static void checkFirstLine(Path file) throws IOException, UnreadableFileException {
-        try (BufferedReader reader = new BufferedReader(TextFiles.open(file, n -> { }), 64 * 1024)) {
-            String text;
-            long line = 0;
-            while ((text = reader.readLine()) != null) {
-                line++;
+    static void checkFirstLine(InboxFile file, int maxLineLength) throws IOException, UnreadableFileException {
+        try (LineCappedReader reader = new LineCappedReader(TextFiles.open(file, n -> { }), maxLineLength)) {
+            while (true) {
+                long line = reader.line();
+                String text;
+                try {
+                    text = reader.readLine();
+                } catch (LineCappedReader.LineTooLongException e) {
+                    continue; // a row of its own: the next line tells
+                }
+                if (text == null) {
+                    break;
+                }
                 if (text.isBlank()) {
                     continue;
                 }
                 JsonNode node;
                 try {
-                    node = MAPPER.readTree(text);
+                    node = LENIENT.readTree(text);
                 } catch (JsonProcessingException e) {
                     node = null;
                 }
@@ -106,6 +144,16 @@ final class JsonLinesRequestSource implements RequestSource {
 
     @Override
     public void close() throws IOException {
-        reader.close();
+        try {
+            reader.close();
+        } finally {
+            if (owned != null) {
+                try {
+                    owned.close();
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A queue message that is rolled back (a dead letter or reply the broker refused, the deleted-pairs repository down)
  * would come straight back and fail again, as fast as the broker can deliver it. Its consumer holds it for a delay
- * first, growing with the broker's delivery count ({@code JMSXDeliveryCount}): {@code initialDelay} doubled for
+ * first, growing with the broker's delivery count ({@code JMSXDeliveryCount}, as the broker gives it): {@code initialDelay} doubled for
  * each earlier delivery, at most {@code maxDelay}. A shutdown or a halt is never held: those messages simply stay
  * on the broker. The broker's own limit (Artemis {@code max-delivery-attempts}) still applies: see the README.
  */
@@ -35,10 +35,12 @@ public class MessageRollback {
 
     /** Logs why the message goes back and holds it for the delay its delivery count calls for. */
     public void holdBeforeRollback(Exchange exchange) {
-        int delivery = Math.max(1, exchange.getMessage().getHeader("JMSXDeliveryCount", 1, Integer.class));
-        String id = exchange.getMessage().getHeader("JMSMessageID", String.class);
+        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        // the broker's own count, read from the JMS message when the run opened: never a header a sender can set
+        int delivery = run == null ? 1 : run.deliveryCount();
+        String id = run == null ? "?" : run.source();
         Throwable cause = Failures.caught(exchange);
-        if (stoppingOrHalted()) {
+        if (stoppingOrHalted() || (run != null && !run.deliveryAlive())) {
             LOG.info("Message {} stays on the broker: {}", id, Failures.oneLine(cause));
             return;
         }

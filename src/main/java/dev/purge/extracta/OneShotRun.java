@@ -7,6 +7,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -38,10 +40,16 @@ public final class OneShotRun extends MainListenerSupport {
     private static final Logger LOG = LoggerFactory.getLogger(OneShotRun.class);
 
     private final List<String> paths;
-    private final List<FileResult> results = new ArrayList<>();
+    private final List<FileResult> results = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile FileRunTracker fileRuns;
     private volatile int exitCode = FATAL; // until the run got through: a start that failed is fatal
     private volatile boolean fatal;
     private volatile boolean interrupted;
+    private volatile boolean summaryPrinted;
+    private volatile boolean exiting;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    /** How long the signal hook waits for the stopped run to end (the shutdown timeout is 20 s). */
+    private static final long SIGNAL_WAIT_SECONDS = 40;
 
     /** One line of the summary: the file's run, or why it could not be run at all. */
     private record FileResult(String file, FileRun run, String problem) {
@@ -57,18 +65,59 @@ public final class OneShotRun extends MainListenerSupport {
             try {
                 runAll(main.getCamelContext());
             } catch (RuntimeException e) {
-                LOG.error("The one-shot run failed: {}", Failures.oneLine(e));
-                fatal = true;
+                if (stopping(main.getCamelContext())) {
+                    interrupted = true; // whatever failed while stopping is the stop's doing
+                } else {
+                    LOG.error("The one-shot run failed: {}", Failures.oneLine(e));
+                    fatal = true;
+                }
+            } catch (Error e) {
+                FatalErrors.fatal(e, "the one-shot run");
+                throw e;
             } finally {
                 exitCode = decideExitCode();
+                finished.countDown();
                 ((MainSupport) main).completed();
             }
         }, "extracta-once");
         runner.start();
     }
 
+    /**
+     * A signal (SIGTERM, Ctrl-C) stops the application through the JVM's shutdown: the run then ends like any stopped
+     * run, its summary is printed, and the process exits 3 (not the JVM's 143), so a scheduler sees a run that stopped
+     * before its end, resumable, rather than a crash.
+     */
+    public void exitWithStatusOnSignal(PrintStream out) {
+        Thread hook = new Thread(() -> {
+            if (exiting) {
+                return; // the process is ending on its own, with its own status
+            }
+            try {
+                if (finished.await(SIGNAL_WAIT_SECONDS, TimeUnit.SECONDS) && !summaryPrinted) {
+                    printSummary(out);
+                    out.flush();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(finished.getCount() == 0 ? exitCode : INTERRUPTED);
+        }, "extracta-once-signal");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** The summary was printed and the process exits with {@link #exitCode()} on its own: no signal involved. */
+    public void exiting() {
+        exiting = true;
+    }
+
+    private static boolean stopping(CamelContext context) {
+        return context.isStopping() || context.isStopped();
+    }
+
     private void runAll(CamelContext context) {
         SendGate sendGate = context.getRegistry().lookupByNameAndType("sendGate", SendGate.class);
+        fileRuns = context.getRegistry().lookupByNameAndType("fileRuns", FileRunTracker.class);
         ProducerTemplate template = context.createProducerTemplate();
         for (Target target : targets(context)) {
             if (context.isStopping() || context.isStopped()) {
@@ -132,44 +181,41 @@ public final class OneShotRun extends MainListenerSupport {
         exchange.getMessage().setHeader(Exchange.FILE_NAME_ONLY, name);
         exchange.getMessage().setHeader(Exchange.FILE_NAME, name);
         exchange.getMessage().setBody(target.file().toFile());
-        exchange.setProperty(FileRunTracker.IN_PLACE_PROPERTY, target.inPlace());
-        template.send("direct:process-file", exchange);
+        if (fileRuns != null) {
+            fileRuns.handOver(target.file(), target.inPlace());
+        }
+        try {
+            template.send("direct:process-file", exchange);
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+        }
+        FatalErrors.check(Failures.caught(exchange), "the one-shot run of " + name);
         FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
         if (run == null || run.status() == null) {
+            if (stopping(template.getCamelContext())) {
+                interrupted = true; // never started, or cut before it could say anything: it runs next time
+                return new FileResult(name, run, "not started: the application was stopping");
+            }
             fatal = true;
             String problem = Failures.oneLine(Failures.caught(exchange));
             return new FileResult(name, null, problem);
         }
         switch (run.status()) {
-            case "DONE" -> {
-                if (!target.inPlace()) {
-                    moveToDone(target.file());
-                }
-            }
             case "INTERRUPTED" -> {
-                if (FileRunTracker.STOPPED_BY_HALT.equals(run.interruptedBecause())) {
-                    fatal = true;
+                FileRun.Stop stop = run.stop();
+                if (stop == FileRun.Stop.HALT || stop == FileRun.Stop.STATE_WRITE) {
+                    fatal = true; // the key refused, or the application's own writes failed
                 } else {
                     interrupted = true;
                 }
             }
             case "FAILED" -> fatal = true;
-            default -> { } // DRY_RUN: nothing moves
+            default -> { } // DONE, DRY_RUN
         }
-        if (run.count(Outcome.UNREADABLE_FILE) > 0) {
+        if (run.count(Outcome.UNREADABLE_FILE) > 0 || run.stateWriteFailed()) {
             fatal = true;
         }
         return new FileResult(name, run, null);
-    }
-
-    private static void moveToDone(Path file) {
-        try {
-            FileRunTracker.moveBeside(file, ".done");
-        } catch (IOException e) {
-            // every row is final: the journal is gone, so a later run would skip nothing; say so loudly
-            LOG.error("{} is done but could not be moved to .done/: {}; remove it from the inbox by hand", file,
-                    e.getMessage());
-        }
     }
 
     private int decideExitCode() {
@@ -188,21 +234,33 @@ public final class OneShotRun extends MainListenerSupport {
         return exitCode;
     }
 
-    /** A short table: one line per file with its status, rows and outcomes, then the exit status. */
-    public void printSummary(PrintStream out) {
+    /** A short table: one line per file with its status, rows read, final and stopped, outcomes; then the exit status. */
+    public synchronized void printSummary(PrintStream out) {
+        if (summaryPrinted) {
+            return;
+        }
+        summaryPrinted = true;
         int width = Math.max(4, results.stream().mapToInt(r -> r.file().length()).max().orElse(4));
-        String format = "%-" + width + "s  %-11s  %7s  %s%n";
-        out.printf(format, "file", "status", "rows", "outcomes");
+        String format = "%-" + width + "s  %-11s  %7s  %7s  %7s  %s%n";
+        out.printf(format, "file", "status", "read", "final", "stopped", "outcomes");
         if (results.isEmpty()) {
             out.println("(no files)");
         }
+        long stopped = 0;
         for (FileResult result : results) {
-            if (result.run() == null) {
-                out.printf(format, result.file(), "NOT_READ", "-", result.problem());
+            FileRun run = result.run();
+            if (run == null || run.status() == null) {
+                out.printf(format, result.file(), "NOT_READ", "-", "-", "-", result.problem());
             } else {
-                FileRun run = result.run();
-                out.printf(format, result.file(), run.status(), run.rowsRead(), run.totalsText());
+                stopped += run.rowsStopped();
+                out.printf(format, result.file(), run.status(), run.rowsRead(), run.rowsDone(), run.rowsStopped(),
+                        run.totalsText() + (run.interruptedBecause() == null ? "" : " (" + run.interruptedBecause()
+                                + ")"));
             }
+        }
+        if (stopped > 0) {
+            out.println(stopped + " rows were stopped before their outcome: not sent again before the next run, "
+                    + "which resumes them");
         }
         out.println("exit status " + exitCode + ": " + switch (exitCode) {
             case ALL_DONE -> "every row deleted, already absent, skipped or duplicate";

@@ -29,8 +29,6 @@ import org.apache.camel.component.micrometer.MicrometerUtils;
  */
 public class PurgeMetrics implements CamelContextAware, StartupListener {
 
-    /** When the current HTTP attempt of a request left (System.nanoTime()), while it has no answer yet. */
-    static final String ATTEMPT_STARTED_PROPERTY = "extractaAttemptStartedAt";
     /** Latency buckets of the attempt histogram: the API answers in milliseconds, a timeout takes 30 s. */
     private static final Duration[] SLO_BUCKETS = {Duration.ofMillis(50), Duration.ofMillis(100),
             Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
@@ -40,37 +38,35 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
     private volatile boolean resolved;
     private volatile Meters meters;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile java.util.function.IntSupplier unmovable = () -> 0;
     private final Set<FileRun> filesInProgress = ConcurrentHashMap.newKeySet();
 
     /** The meters, created once the registry is found. */
     private record Meters(Map<Outcome, Counter> outcomes, Map<Outcome, Counter> retries, Counter deadLetters,
+                          Map<StateWrites.Kind, Counter> stateWriteFailures, Counter deletedUnrecorded,
                           MeterRegistry registry) {
     }
 
     /** An HTTP delete attempt leaves now (RowGate.beginAttempt, after the send gate let it through). */
-    public void attemptStarted(Exchange exchange) {
-        if (meters() == null) {
-            return;
-        }
-        attemptClosed(exchange); // an earlier attempt that ended in an unexpected exception
-        exchange.setProperty(ATTEMPT_STARTED_PROPERTY, System.nanoTime());
+    public void attemptStarted() {
+        meters(); // the gauge exists from the first attempt on, even before the first scrape
         inFlight.incrementAndGet();
     }
 
     /** The API answered the attempt with this HTTP status. */
-    public void attemptAnswered(Exchange exchange, int status) {
-        recordAttempt(exchange, status >= 100 && status < 600 ? status / 100 + "xx" : "other");
+    public void attemptAnswered(RowContext row, int status) {
+        recordAttempt(row, status >= 100 && status < 600 ? status / 100 + "xx" : "other");
     }
 
     /** The attempt got no answer: connection refused or reset, timeout. */
-    public void attemptUnanswered(Exchange exchange) {
-        recordAttempt(exchange, "none");
+    public void attemptUnanswered(RowContext row) {
+        recordAttempt(row, "none");
     }
 
-    private void recordAttempt(Exchange exchange, String answer) {
+    private void recordAttempt(RowContext row, String answer) {
+        long startedAt = attemptClosed(row);
         Meters m = meters();
-        Long startedAt = attemptClosed(exchange);
-        if (m == null || startedAt == null) {
+        if (m == null || startedAt < 0) {
             return;
         }
         Timer.builder("extracta.delete.attempt")
@@ -81,11 +77,10 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
                 .record(Duration.ofNanos(System.nanoTime() - startedAt));
     }
 
-    /** Ends the exchange's open attempt, if any: returns when it started, or null. */
-    private Long attemptClosed(Exchange exchange) {
-        Long startedAt = exchange.getProperty(ATTEMPT_STARTED_PROPERTY, Long.class);
-        if (startedAt != null) {
-            exchange.removeProperty(ATTEMPT_STARTED_PROPERTY);
+    /** Ends the row's open attempt, if any: returns when it started (System.nanoTime()), or -1. */
+    private long attemptClosed(RowContext row) {
+        long startedAt = row == null ? -1 : row.takeAttemptStart();
+        if (startedAt >= 0) {
             inFlight.decrementAndGet();
         }
         return startedAt;
@@ -93,18 +88,37 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
 
     /** A request (or a whole unreadable file or message) reached its final outcome. */
     public void requestFinal(Exchange exchange, Outcome outcome) {
+        attemptClosed(RowContext.find(exchange)); // an attempt that ended in an unexpected exception
         Meters m = meters();
         if (m != null) {
-            attemptClosed(exchange);
             m.outcomes().get(outcome).increment();
         }
     }
 
     /** A request stopped before its outcome (shutdown, halt, repository down): it is not final. */
     public void requestStopped(Exchange exchange) {
-        if (meters() != null) {
-            attemptClosed(exchange);
+        attemptClosed(RowContext.find(exchange));
+    }
+
+    /** One of the application's own writes failed. */
+    public void stateWriteFailed(StateWrites.Kind kind) {
+        Meters m = meters();
+        if (m != null) {
+            m.stateWriteFailures().get(kind).increment();
         }
+    }
+
+    /** A delete the API confirmed could not be remembered in the deleted-pairs repository (it still counts). */
+    public void deletedUnrecorded() {
+        Meters m = meters();
+        if (m != null) {
+            m.deletedUnrecorded().increment();
+        }
+    }
+
+    /** Finished files that cannot be moved out of the inbox, for the gauge. */
+    public void watchUnmovable(java.util.function.IntSupplier count) {
+        this.unmovable = count;
     }
 
     /** RetryPolicy sends the request again after this failure. */
@@ -171,13 +185,25 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
         }
         Counter deadLetters = Counter.builder("extracta.dead.letters")
                 .description("Dead-letter records written").register(registry);
+        Map<StateWrites.Kind, Counter> stateWriteFailures = new EnumMap<>(StateWrites.Kind.class);
+        for (StateWrites.Kind kind : StateWrites.Kind.values()) {
+            stateWriteFailures.put(kind, Counter.builder("extracta.state.write.failures")
+                    .description("Failed writes of the application's own state: journals, the deleted-pairs "
+                            + "repository, dead letters, reports, moves out of the inbox")
+                    .tag("kind", kind.name().toLowerCase()).register(registry));
+        }
+        Counter deletedUnrecorded = Counter.builder("extracta.deletes.unrecorded")
+                .description("Deletes the API confirmed that could not be written to the deleted-pairs repository")
+                .register(registry);
+        Gauge.builder("extracta.inbox.files.unmovable", this, m -> m.unmovable.getAsInt())
+                .description("Finished files that cannot be moved out of the inbox").register(registry);
         Gauge.builder("extracta.requests.in.flight", inFlight, AtomicInteger::get)
                 .description("HTTP delete attempts sent and not yet answered").register(registry);
         Gauge.builder("extracta.inbox.files.waiting", this, PurgeMetrics::filesWaiting)
                 .description("Files in the inbox that the inbox route will take, not yet started").register(registry);
         Gauge.builder("extracta.inbox.rows.waiting", this, PurgeMetrics::rowsWaiting)
                 .description("Estimated rows of the files in progress that are not final yet").register(registry);
-        return new Meters(outcomes, retries, deadLetters, registry);
+        return new Meters(outcomes, retries, deadLetters, stateWriteFailures, deletedUnrecorded, registry);
     }
 
     /**

@@ -3,13 +3,12 @@ package dev.purge.extracta;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
@@ -24,6 +23,9 @@ public class RequestReader implements CamelContextAware {
     public static final String LAYOUT_PROPERTY = "extractaCsvLayout";
 
     private String defaultClassificationId;
+    private CsvLayout.HeaderMode headerMode = CsvLayout.HeaderMode.AUTO;
+    private int maxLineLength = CsvLineReader.DEFAULT_MAX_LINE_LENGTH;
+    private int maxMessageLength = 4 * 1024 * 1024;
     private CamelContext camelContext;
     private SendGate sendGate;
 
@@ -50,24 +52,44 @@ public class RequestReader implements CamelContextAware {
         return defaultClassificationId;
     }
 
-    /** Refuses a file that cannot be read at all, naming the line; remembers the CSV layout for {@link #open}. */
-    public void inspect(Exchange exchange) throws IOException, UnreadableFileException {
-        Path file = FileRunTracker.fileRun(exchange).path();
-        if (Files.isSymbolicLink(file)) {
-            // a link could point anywhere on the machine: never followed, the link itself goes to .failed/
-            throw new UnreadableFileException("a symbolic link: links in the inbox are not followed", null);
+    /** extracta.csv.header: auto, present or absent. */
+    public void setCsvHeader(String mode) {
+        this.headerMode = CsvLayout.HeaderMode.of(mode);
+    }
+
+    /** extracta.input.max-line-length: the longest line (characters) read as a row; a longer one is refused. */
+    public void setMaxLineLength(int maxLineLength) {
+        if (maxLineLength < 256) {
+            throw new IllegalArgumentException("extracta.input.max-line-length must be at least 256 (characters)");
         }
-        Utf8FileScanner.scan(file);
-        if (isJsonLines(file)) {
-            JsonLinesRequestSource.checkFirstLine(file);
+        this.maxLineLength = maxLineLength;
+    }
+
+    /** extracta.input.max-message-length: the longest queue message or direct call (characters). */
+    public void setMaxMessageLength(int maxMessageLength) {
+        if (maxMessageLength < 256) {
+            throw new IllegalArgumentException("extracta.input.max-message-length must be at least 256 (characters)");
+        }
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    /**
+     * Refuses a file whose rows cannot be read at all, naming the line; remembers the CSV layout for {@link #open}. The
+     * bytes were checked (UTF-8, no binary content) when the file was identified.
+     */
+    public void inspect(Exchange exchange) throws IOException, UnreadableFileException {
+        FileRun run = FileRunTracker.fileRun(exchange);
+        InboxFile file = run.file();
+        if (isJsonLines(run.path())) {
+            JsonLinesRequestSource.checkFirstLine(file, maxLineLength);
             return;
         }
-        try (CsvLineReader reader = new CsvLineReader(file, n -> { })) {
+        try (CsvLineReader reader = new CsvLineReader(file, n -> { }, maxLineLength)) {
             CsvLine first = reader.next();
             if (first == null) {
                 throw new UnreadableFileException("no header and no rows, only blank lines", null);
             }
-            exchange.setProperty(LAYOUT_PROPERTY, CsvLayout.of(first, defaultClassificationId != null));
+            exchange.setProperty(LAYOUT_PROPERTY, CsvLayout.of(first, defaultClassificationId != null, headerMode));
             while (reader.next() != null) {
                 // reading to the end is the check: a malformed record throws with its line
             }
@@ -77,11 +99,11 @@ public class RequestReader implements CamelContextAware {
     /** The rows of the file in order, invalid rows and duplicates marked; the splitter closes it. */
     public Iterator<RequestRow> open(Exchange exchange) throws IOException {
         FileRun run = FileRunTracker.fileRun(exchange);
-        Path file = run.path();
-        RequestSource source = isJsonLines(file)
-                ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead)
+        InboxFile file = run.file();
+        RequestSource source = isJsonLines(run.path())
+                ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead, maxLineLength)
                 : new CsvRequestSource(file, run.source(), exchange.getProperty(LAYOUT_PROPERTY, CsvLayout.class),
-                        defaultClassificationId, run::bytesRead);
+                        defaultClassificationId, run::bytesRead, maxLineLength);
         return new RowIterator(source, run, this::stopHandingOutRows);
     }
 
@@ -89,7 +111,7 @@ public class RequestReader implements CamelContextAware {
     public Iterator<RequestRow> openMessage(Exchange exchange) throws UnreadableMessageException {
         FileRun run = FileRunTracker.fileRun(exchange);
         List<RequestRow> rows = MessageRequests.read(exchange.getMessage().getBody(String.class), run.source(),
-                defaultClassificationId);
+                new MessageRequests.Rules(defaultClassificationId, headerMode, maxLineLength, maxMessageLength));
         Iterator<RequestRow> list = rows.iterator();
         RequestSource source = new RequestSource() {
             @Override
@@ -104,12 +126,15 @@ public class RequestReader implements CamelContextAware {
         return new RowIterator(source, run, this::stopHandingOutRows);
     }
 
-    /** Why no new row may start (shutting down, the API refused the key), or null: rows in flight finish. */
-    private String stopHandingOutRows() {
-        if (camelContext != null && camelContext.isStopping()) {
-            return FileRunTracker.STOPPED_BY_SHUTDOWN;
+    /** Stops a run from handing out rows (shutting down, the API refused the key): rows in flight finish. */
+    private void stopHandingOutRows(FileRun run) {
+        if (camelContext != null && (camelContext.isStopping() || camelContext.isStopped())) {
+            run.interrupt(FileRun.Stop.SHUTDOWN, FileRunTracker.STOPPED_BY_SHUTDOWN);
+        } else if (sendGate != null && sendGate.isHalted()) {
+            run.interrupt(FileRun.Stop.HALT, FileRunTracker.STOPPED_BY_HALT);
+        } else if (!run.deliveryAlive()) {
+            run.interrupt(FileRun.Stop.DELIVERY_LOST, "stopped: the JMS session of this delivery is gone");
         }
-        return sendGate != null && sendGate.isHalted() ? FileRunTracker.STOPPED_BY_HALT : null;
     }
 
     static boolean isJsonLines(Path file) {
@@ -121,22 +146,21 @@ public class RequestReader implements CamelContextAware {
 
         private final RequestSource source;
         private final FileRun run;
-        private final Supplier<String> stopping;
+        private final Consumer<FileRun> stopCheck;
         private final PairFingerprints seenPairs = new PairFingerprints();
         private RequestRow next;
         private boolean done;
 
-        RowIterator(RequestSource source, FileRun run, Supplier<String> stopping) {
+        RowIterator(RequestSource source, FileRun run, Consumer<FileRun> stopCheck) {
             this.source = source;
             this.run = run;
-            this.stopping = stopping;
+            this.stopCheck = stopCheck;
         }
 
         @Override
         public synchronized boolean hasNext() {
-            String stop = next == null && !done && !run.interrupted() ? stopping.get() : null;
-            if (stop != null) {
-                run.interrupt(stop);
+            if (next == null && !done && !run.interrupted()) {
+                stopCheck.accept(run);
             }
             if (next == null && !done && run.interrupted()) {
                 // rows in flight finish, no new one starts; the file (or message) resumes later
@@ -172,7 +196,7 @@ public class RequestReader implements CamelContextAware {
                     if (run.finalEarlier(row.request().line())) {
                         continue; // final in an earlier run: neither sent nor dead-lettered again
                     }
-                    return firstOfPair ? row : new RequestRow(row.request(), null, true);
+                    return firstOfPair ? row : row.asDuplicate();
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -10,7 +10,8 @@ interface RequestSource extends Closeable {
     RequestRow next() throws IOException, UnreadableFileException;
 
     /** Validates both IDs and builds the row; the first problem found wins. */
-    static RequestRow row(String source, long line, String classificationId, String batchId, String problem) {
+    static RequestRow row(String source, long line, String classificationId, String batchId, String problem,
+                          String raw) {
         DeleteBatchRequest request = new DeleteBatchRequest(source, line, classificationId, batchId);
         if (problem == null) {
             problem = IdValidator.problem("classificationId", classificationId);
@@ -18,6 +19,6 @@ interface RequestSource extends Closeable {
         if (problem == null) {
             problem = IdValidator.problem("batchId", batchId);
         }
-        return new RequestRow(request, problem, false);
+        return new RequestRow(request, problem, false, problem == null ? null : raw);
     }
 }

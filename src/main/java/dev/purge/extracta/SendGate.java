@@ -1,5 +1,6 @@
 package dev.purge.extracta;
 
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -30,7 +31,7 @@ public class SendGate implements CamelContextAware {
     private volatile ScheduledExecutorService releaser;
     private volatile long pausedUntil;
     private volatile String haltReason;
-    private static final String CALL_SLOT_PROPERTY = "extractaCallSlot";
+    private static final long STEP_MILLIS = 200;
     private volatile Semaphore callSlots = new Semaphore(4);
 
     public void setRateLimit(int rateLimit) {
@@ -49,46 +50,56 @@ public class SendGate implements CamelContextAware {
     }
 
     /**
-     * Takes one of the {@code concurrency} call slots for this attempt, waiting for one to be free. The worker pool
-     * caps the rows of a file, but queued rows and the queue's own consumers could otherwise send more at once.
+     * Waits until the row's next attempt may leave (its backoff or Retry-After), then takes one of the
+     * {@code concurrency} call slots, waiting for one to be free. Every wait is short and followed by a look at a
+     * stop, a halt and the row's queue delivery, so a row waiting here ends INTERRUPTED at once when one comes.
      */
-    public void enterCall(Exchange exchange) throws ApiHaltedException, InterruptedException {
-        while (!callSlots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-            checkNotStoppedOrHalted(); // every wait is short, so a stop or a halt is seen
+    public void enterCall(Exchange exchange) throws ApiHaltedException, InterruptedException, DeliveryLostException {
+        RowContext row = RowContext.of(exchange);
+        for (long wait = row.notBefore() - System.currentTimeMillis(); wait > 0;
+             wait = row.notBefore() - System.currentTimeMillis()) {
+            checkNotStopped(row);
+            TimeUnit.MILLISECONDS.sleep(Math.min(wait, STEP_MILLIS));
         }
-        exchange.setProperty(CALL_SLOT_PROPERTY, Boolean.TRUE);
+        while (!callSlots.tryAcquire(STEP_MILLIS, TimeUnit.MILLISECONDS)) {
+            checkNotStopped(row);
+        }
+        row.callSlot(true);
     }
 
     /** Gives the attempt's call slot back, if it took one (the attempt may have stopped before). */
     public void leaveCall(Exchange exchange) {
-        if (exchange.removeProperty(CALL_SLOT_PROPERTY) != null) {
+        RowContext row = RowContext.find(exchange);
+        if (row != null && row.holdsCallSlot()) {
+            row.callSlot(false);
             callSlots.release();
         }
     }
 
     public void setOutageBreaker(OutageBreaker outageBreaker) {
         this.outageBreaker = outageBreaker;
+        outageBreaker.onKeyRefused(this::halt);
     }
 
-    /** Blocks until this attempt may be sent. Throws when sending has halted for good. */
-    public void acquire(Exchange exchange) throws ApiHaltedException, InterruptedException {
+    /** Blocks until this attempt may be sent. Throws when sending has halted for good, or the row must stop. */
+    public void acquire(Exchange exchange) throws ApiHaltedException, InterruptedException, DeliveryLostException {
+        RowContext row = RowContext.of(exchange);
         while (true) {
-            checkNotStoppedOrHalted();
-            if (outageBreaker != null) {
-                outageBreaker.awaitPermission(exchange, this::stopping);
-                checkNotStoppedOrHalted();
-            }
+            checkNotStopped(row);
             long wait = pausedUntil - System.currentTimeMillis();
             if (wait > 0) {
-                TimeUnit.MILLISECONDS.sleep(Math.min(wait, 200));
+                TimeUnit.MILLISECONDS.sleep(Math.min(wait, STEP_MILLIS));
                 continue;
             }
-            if (rateLimit > 0 && !permits().tryAcquire(200, TimeUnit.MILLISECONDS)) {
+            if (outageBreaker != null && !outageBreaker.awaitClosed(STEP_MILLIS)) {
+                continue; // paused for an outage: the probe decides when it ends
+            }
+            if (rateLimit > 0 && !permits().tryAcquire(STEP_MILLIS, TimeUnit.MILLISECONDS)) {
                 continue; // every wait is short, so a stop, a halt or a pause that began meanwhile is seen
             }
             // the last word: anything that began while this request waited keeps it from leaving
             boolean blocked = stopping() || isHalted() || pausedUntil > System.currentTimeMillis()
-                    || (outageBreaker != null && outageBreaker.mustWaitAgain(exchange));
+                    || (outageBreaker != null && outageBreaker.isPaused()) || !row.run().deliveryAlive();
             if (!blocked) {
                 if (rateLimit > 0) {
                     releaser.schedule(() -> permits.release(), WINDOW_MILLIS, TimeUnit.MILLISECONDS);
@@ -101,13 +112,19 @@ public class SendGate implements CamelContextAware {
         }
     }
 
-    /** The API answered 429 with Retry-After: every request waits, not only the one that got it. */
+    /** The API answered 429 with Retry-After (already capped): every request waits, not only the one that got it. */
     public void pauseAll(long millis) {
         long until = System.currentTimeMillis() + millis;
         if (until > pausedUntil) {
             pausedUntil = until;
-            LOG.warn("The API asked to slow down (429): all sending paused for {} ms", millis);
+            LOG.warn("The API asked to slow down (429): all sending paused for {} ms, until {}", millis,
+                    Instant.ofEpochMilli(until));
         }
+    }
+
+    /** Until when sending is paused because the API asked to slow down (epoch ms; in the past when it is not). */
+    long pausedUntil() {
+        return pausedUntil;
     }
 
     /** The API refused the key: nothing more is sent until the application restarts. */
@@ -145,6 +162,15 @@ public class SendGate implements CamelContextAware {
     /** Whether the key was refused or the application is stopping: nothing should wait any longer. */
     boolean isStoppingOrHalted() {
         return isHalted() || stopping();
+    }
+
+    /** Throws when the row must not wait any longer: a stop, a halt, or its queue delivery is gone. */
+    void checkNotStopped(RowContext row) throws ApiHaltedException, InterruptedException, DeliveryLostException {
+        checkNotStoppedOrHalted();
+        if (!row.run().deliveryAlive()) {
+            throw new DeliveryLostException(row.run().source() + ": the JMS session of this delivery is gone (the "
+                    + "broker went away); the broker delivers the message again");
+        }
     }
 
     /** Throws when the key was refused or the application is stopping: nothing should wait any longer. */

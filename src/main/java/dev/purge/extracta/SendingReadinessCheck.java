@@ -1,12 +1,14 @@
 package dev.purge.extracta;
 
+import java.time.Instant;
 import java.util.Map;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness: DOWN while nothing can be sent, because the API refused the key (until a restart with a good key) or
- * because sending is paused for an API outage (until a trial row gets an answer). Not a liveness check: the
+ * Readiness: DOWN while nothing can be sent, because the API refused the key (until a restart with a good key),
+ * because sending is paused for an API outage (until the probe gets an answer), or because the API asked to slow
+ * down for longer than {@code pauseThreshold} (until the time it resumes, given in the message). Not a liveness check: the
  * application is alive and keeps its files and messages waiting, so the platform has no reason to restart it.
  * Found by camel-health as a HealthCheck bean in the registry.
  */
@@ -14,8 +16,13 @@ public class SendingReadinessCheck extends AbstractHealthCheck {
 
     static final String ID = "extracta-sending";
     static final String HALTED = "halted: the API refused the key; nothing is sent until a restart with a valid key";
-    static final String OUTAGE_PAUSE = "paused: the API is failing (extracta.circuit.*); sending resumes when a trial "
-            + "row gets an answer";
+    static final String OUTAGE_PAUSE = "paused: the API is failing (extracta.circuit.*); sending resumes when a "
+            + "probe finds the API answering again";
+    static final String SLOW_DOWN = "paused: the API asked to slow down (HTTP 429 with Retry-After); sending resumes "
+            + "at ";
+
+    /** A 429 pause longer than this makes readiness DOWN (ms): shorter ones are business as usual. */
+    private long pauseThreshold = 5_000;
 
     private SendGate sendGate;
     private OutageBreaker outageBreaker;
@@ -26,6 +33,10 @@ public class SendingReadinessCheck extends AbstractHealthCheck {
 
     public void setSendGate(SendGate sendGate) {
         this.sendGate = sendGate;
+    }
+
+    public void setPauseThreshold(long pauseThreshold) {
+        this.pauseThreshold = Math.max(0, pauseThreshold);
     }
 
     public void setOutageBreaker(OutageBreaker outageBreaker) {
@@ -43,7 +54,12 @@ public class SendingReadinessCheck extends AbstractHealthCheck {
         if (sendGate != null && sendGate.isHalted()) {
             builder.down().message(HALTED).detail("sending", "halted");
         } else if (outageBreaker != null && outageBreaker.isPaused()) {
-            builder.down().message(OUTAGE_PAUSE).detail("sending", "outage-pause");
+            builder.down().message(OUTAGE_PAUSE).detail("sending", "outage-pause")
+                    .detail("pausedSince", outageBreaker.pausedSince().toString());
+        } else if (sendGate != null && sendGate.pausedUntil() - System.currentTimeMillis() > pauseThreshold) {
+            String until = Instant.ofEpochMilli(sendGate.pausedUntil()).toString();
+            builder.down().message(SLOW_DOWN + until).detail("sending", "rate-limit-pause")
+                    .detail("resumesAt", until);
         } else {
             builder.up().detail("sending", "open");
         }

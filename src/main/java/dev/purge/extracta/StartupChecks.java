@@ -1,18 +1,24 @@
 package dev.purge.extracta;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * Refuses to start a run that cannot work, before any route starts: no API key (unless in dry-run), or numbers that
- * make no sense, or an API key that would travel in clear text over a network.
+ * Refuses to start a run that cannot work, before any route starts: no API key (unless in dry-run), numbers that
+ * make no sense, an API key that would travel in clear text over a network, or a data folder another process uses.
  */
 public class StartupChecks extends MainListenerSupport {
+
+    private volatile DataFolderLock lock;
 
     @Override
     public void afterConfigure(BaseMainSupport main) {
@@ -36,9 +42,44 @@ public class StartupChecks extends MainListenerSupport {
         }
         requirePositive(context, "extracta.concurrency");
         requirePositive(context, "extracta.retry.max-attempts");
+        lockDataFolders(context);
         if (!dryRun && Boolean.parseBoolean(property(context, "extracta.preflight.enabled", "true"))) {
             CreditsPreflight.check(baseUrl, credentials.resolve(),
                     Long.parseLong(property(context, "extracta.http.connect-timeout", "10000").strip()));
+        }
+    }
+
+    /** One process per state folder and inbox: a second one refuses to start here, naming the holder. */
+    private void lockDataFolders(CamelContext context) {
+        Path stateDir = Path.of(property(context, "extracta.state-dir", "data/state"));
+        Path inbox = Path.of(property(context, "extracta.inbox", "data/inbox"));
+        DataFolderLock folders;
+        try {
+            folders = DataFolderLock.acquire(List.of(stateDir, inbox));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot lock the data folders " + stateDir + " and " + inbox + ": "
+                    + Failures.oneLine(e), e);
+        }
+        this.lock = folders;
+        try {
+            // released when Camel stops, also after a start that fails later on
+            context.addService(new ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    folders.close();
+                }
+            }, true, false);
+        } catch (Exception e) {
+            folders.close();
+            throw new IllegalStateException("cannot register the data folder lock", e);
+        }
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        DataFolderLock held = lock;
+        if (held != null) {
+            held.close();
         }
     }
 

@@ -7,18 +7,21 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.LongConsumer;
 
-/** Opens a dropped file as strict UTF-8 text, skipping a leading byte order mark. */
+/** Opens a dropped file (or a stream of its bytes) as strict UTF-8 text, skipping a leading byte order mark. */
 final class TextFiles {
 
     private TextFiles() {
     }
 
-    static Reader open(Path file, LongConsumer bytesRead) throws IOException {
-        InputStream in = new BufferedInputStream(new CountingInputStream(Files.newInputStream(file), bytesRead), 64 * 1024);
+    /** The text of a pinned file, as it was when taken. */
+    static Reader open(InboxFile file, LongConsumer bytesRead) throws IOException {
+        return open(file.openStream(), bytesRead);
+    }
+
+    static Reader open(InputStream raw, LongConsumer bytesRead) throws IOException {
+        InputStream in = new BufferedInputStream(new CountingInputStream(raw, bytesRead), 64 * 1024);
         try {
             in.mark(3);
             byte[] head = in.readNBytes(3);

@@ -122,16 +122,25 @@ class HealthAndMetricsTest {
 
     @Test
     @Order(3)
-    void readinessIsDownDuringAnOutagePauseUntilARowGetsThrough() throws Exception {
-        // the row fails on every attempt: with a threshold of 1 it opens the pause
+    void readinessIsDownDuringAnOutagePauseUntilTheProbeFindsTheApiBack() throws Exception {
+        // the API is down (GET /credits too): the row fails on every attempt; with a threshold of 1 it opens the pause
         app.wireMock.stubFor(forBatch("o1").willReturn(json(503, "{\"status\":\"error\",\"message\":\"Down\"}")));
+        var creditsDown = app.wireMock.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/credits")
+                .atPriority(1).willReturn(json(503, "{\"status\":\"error\",\"message\":\"Down\"}")));
         app.drop("outage.csv", "classificationId,batchId\nc1,o1\n");
         app.awaitReport("outage.csv");
         await().atMost(TestApp.TIMEOUT).untilAsserted(() -> assertDown("outage-pause",
                 SendingReadinessCheck.OUTAGE_PAUSE));
         assertThat(get("/observe/health/live").statusCode()).isEqualTo(200);
+        // the probe keeps finding the API down: readiness stays DOWN, with no row needed to find out
+        await().atMost(TestApp.TIMEOUT).until(() -> app.wireMock.findAll(
+                com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlEqualTo("/credits"))).size() >= 3);
+        assertDown("outage-pause", SendingReadinessCheck.OUTAGE_PAUSE);
 
-        // the API is back: the next row is the trial, gets its answer, and sending resumes
+        // the API is back: the probe finds it, readiness is UP again before any row is sent
+        app.wireMock.removeStub(creditsDown);
+        await().atMost(TestApp.TIMEOUT).untilAsserted(() ->
+                assertThat(get("/observe/health/ready").statusCode()).isEqualTo(200));
         app.drop("after-outage.csv", "classificationId,batchId\nc1,o2\n");
         JsonNode report = app.awaitReport("after-outage.csv");
         assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(1);

@@ -98,11 +98,8 @@ class IdempotencyTest {
         String csv = "classificationId,batchId\nc1,j2\nc1,j3\nc1,j4\nc1,j5\n";
         Path hidden = app.inbox().resolve(".resume.csv.part");
         Files.writeString(hidden, csv);
-        FileTime mtime = FileTime.from(Instant.parse("2026-01-02T03:04:05Z"));
-        Files.setLastModifiedTime(hidden, mtime);
-        Path journal = Files.createDirectories(app.dataDir.resolve("state").resolve("files"))
-                .resolve("resume.csv." + Files.size(hidden) + "." + mtime.toMillis() + ".journal");
-        Files.writeString(journal, "A 2\nA 3\nA 4\nF 2 DELETED\nF 3 REJECTED\n");
+        Path journal = TestApp.writeJournal(app.dataDir.resolve("state"), hidden,
+                "A 2", "A 3", "A 4", "F 2 DELETED", "F 3 REJECTED");
         app.wireMock.stubFor(forBatch("j4").willReturn(json(404, NOT_FOUND)));
         Files.move(hidden, app.inbox().resolve("resume.csv"), StandardCopyOption.ATOMIC_MOVE);
 

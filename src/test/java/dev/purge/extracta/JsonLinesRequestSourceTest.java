@@ -171,7 +171,7 @@ class JsonLinesRequestSourceTest {
     void deadLetterRecordReadsBackAsTheSamePair() throws Exception {
         DeadLetterRecord record = new DeadLetterRecord("-OPXR1F82I0cRYJPcHNo", "b9dAUzUVlw", "orders.csv", 17L,
                 Outcome.SERVER_ERROR, 503, "Service \"unavailable\", retry later", 5,
-                "2025-01-01T10:00:00Z", "2025-01-01T10:01:00Z");
+                "2025-01-01T10:00:00Z", "2025-01-01T10:01:00Z", null, null);
         String json = new ObjectMapper().writeValueAsString(record);
         // the shape we expect a dead-letter line to have
         JsonNode node = new ObjectMapper().readTree(json);
@@ -179,7 +179,7 @@ class JsonLinesRequestSourceTest {
                 "reason", "httpStatus", "message", "attempts", "firstAttemptAt", "lastAttemptAt");
 
         DeadLetterRecord invalid = new DeadLetterRecord("c1", "", "orders.csv", 18L, Outcome.INVALID_INPUT, null,
-                "batchId is missing or empty", 0, null, null);
+                "batchId is missing or empty", 0, null, null, null, null);
         Path file = write(json + "\n" + new ObjectMapper().writeValueAsString(invalid) + "\n");
 
         List<RequestRow> rows = rows(file, "other-default");

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.io.TempDir;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -32,19 +35,32 @@ class PurgeMetricsTest {
         return metrics;
     }
 
+    private static Exchange rowExchange(CamelContext camel) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.setProperty(RowContext.PROPERTY, new RowContext(new RequestRow(
+                new DeleteBatchRequest("a.csv", 2, "c1", "b1"), null, false), FileRun.forMessage("m", false)));
+        return exchange;
+    }
+
+    /** An attempt leaves, as RowGate.beginAttempt starts it. */
+    private static void attemptStarted(PurgeMetrics metrics, Exchange exchange) {
+        RowContext.of(exchange).attemptStarted();
+        metrics.attemptStarted();
+    }
+
     @Test
     void withoutCamelEveryCallDoesNothing() {
         PurgeMetrics metrics = new PurgeMetrics();
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
-        metrics.attemptStarted(exchange);
-        metrics.attemptAnswered(exchange, 200);
-        metrics.attemptUnanswered(exchange);
+        Exchange exchange = rowExchange(new DefaultCamelContext());
+        attemptStarted(metrics, exchange);
+        metrics.attemptAnswered(RowContext.of(exchange), 200);
+        metrics.attemptUnanswered(RowContext.of(exchange));
         metrics.requestFinal(exchange, Outcome.DELETED);
         metrics.requestStopped(exchange);
         metrics.retrying(Outcome.NETWORK);
         metrics.deadLettered();
-        metrics.fileStarted(new FileRun("a.csv", Path.of("a.csv"), 10, false, null));
-        assertThat(exchange.getProperties()).doesNotContainKey(PurgeMetrics.ATTEMPT_STARTED_PROPERTY);
+        metrics.stateWriteFailed(StateWrites.Kind.JOURNAL);
+        metrics.fileStarted(new FileRun("a.csv", Path.of("a.csv"), false));
         assertThat(metrics.rowsWaiting()).isZero();
     }
 
@@ -52,14 +68,14 @@ class PurgeMetricsTest {
     void attemptsAreTimedByAnswerAndCountedInFlightUntilTheirEnd() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PurgeMetrics metrics = withRegistry(registry);
-        Exchange first = new DefaultExchange(context);
-        Exchange second = new DefaultExchange(context);
-        metrics.attemptStarted(first);
-        metrics.attemptStarted(second);
+        Exchange first = rowExchange(context);
+        Exchange second = rowExchange(context);
+        attemptStarted(metrics, first);
+        attemptStarted(metrics, second);
         assertThat(registry.get("extracta.requests.in.flight").gauge().value()).isEqualTo(2);
 
-        metrics.attemptAnswered(first, 503);
-        metrics.attemptUnanswered(second);
+        metrics.attemptAnswered(RowContext.of(first), 503);
+        metrics.attemptUnanswered(RowContext.of(second));
         assertThat(registry.get("extracta.requests.in.flight").gauge().value()).isZero();
         assertThat(registry.get("extracta.delete.attempt").tag("answer", "5xx").timer().count()).isEqualTo(1);
         assertThat(registry.get("extracta.delete.attempt").tag("answer", "none").timer().count()).isEqualTo(1);
@@ -69,9 +85,8 @@ class PurgeMetricsTest {
     void anAttemptLeftOpenByAnUnexpectedFailureEndsWithItsRequest() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         PurgeMetrics metrics = withRegistry(registry);
-        Exchange exchange = new DefaultExchange(context);
-        metrics.attemptStarted(exchange);
-        metrics.attemptStarted(exchange); // the retry of an attempt that threw past the classifier
+        Exchange exchange = rowExchange(context);
+        attemptStarted(metrics, exchange); // an attempt that threw past the classifier: never answered
         assertThat(registry.get("extracta.requests.in.flight").gauge().value()).isEqualTo(1);
 
         metrics.requestFinal(exchange, Outcome.INTERNAL_ERROR);
@@ -81,9 +96,11 @@ class PurgeMetricsTest {
     }
 
     @Test
-    void rowsWaitingAreEstimatedFromTheShareOfTheFileRead() {
+    void rowsWaitingAreEstimatedFromTheShareOfTheFileRead(@TempDir Path dir) throws Exception {
         PurgeMetrics metrics = withRegistry(new SimpleMeterRegistry());
-        FileRun run = new FileRun("big.csv", Path.of("big.csv"), 1000, false, null);
+        Path file = Files.write(dir.resolve("big.csv"), new byte[1000]);
+        FileRun run = new FileRun("big.csv", file, false);
+        run.pin(InboxFile.open(file));
         metrics.fileStarted(run);
         for (int i = 0; i < 10; i++) {
             run.rowRead();
@@ -97,5 +114,6 @@ class PurgeMetricsTest {
 
         metrics.fileClosed(run);
         assertThat(metrics.rowsWaiting()).isZero();
+        run.file().close();
     }
 }

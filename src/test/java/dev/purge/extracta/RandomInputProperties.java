@@ -134,10 +134,18 @@ class RandomInputProperties {
         reader.setCamelContext(camel);
         reader.setDefaultClassificationId(defaultClassificationId);
         Exchange exchange = new DefaultExchange(camel);
-        exchange.setProperty(FileRunTracker.RUN_PROPERTY, new FileRun(name, file, Files.size(file), false, null));
+        FileRun run = new FileRun(name, file, false);
+        exchange.setProperty(FileRunTracker.RUN_PROPERTY, run);
         try {
+            run.pin(InboxFile.open(file));
+            try (java.io.InputStream bytes = run.file().openStream()) {
+                Utf8FileScanner.scan(bytes); // as the tracker identifies the file before the reader inspects it
+            }
             reader.inspect(exchange);
         } catch (UnreadableFileException e) {
+            if (run.file() != null) {
+                run.file().close();
+            }
             return new ReadResult(e, List.of());
         }
         List<RequestRow> rows = new ArrayList<>();
@@ -146,6 +154,7 @@ class RandomInputProperties {
             iterator.forEachRemaining(rows::add);
         } finally {
             ((Closeable) iterator).close();
+            run.file().close();
         }
         return new ReadResult(null, rows);
     }

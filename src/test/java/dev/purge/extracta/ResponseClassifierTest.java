@@ -196,9 +196,19 @@ class ResponseClassifierTest {
         assertThat(raw.getMessage()).doesNotContain(secret);
     }
 
+    /** A row exchange as the pipeline makes it, with a first attempt under way. */
+    static Exchange rowExchange() {
+        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        RowContext row = new RowContext(new RequestRow(new DeleteBatchRequest("a.csv", 2, "c1", "b1"), null, false),
+                FileRun.forMessage("m", false));
+        row.attemptStarted();
+        exchange.setProperty(RowContext.PROPERTY, row);
+        return exchange;
+    }
+
     @Test
     void classifyReadsTheExchange() {
-        Exchange exchange = new DefaultExchange(new DefaultCamelContext());
+        Exchange exchange = rowExchange();
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 429);
         exchange.getMessage().setHeader("Retry-After", "2");
         exchange.getMessage().setBody("slow down");
@@ -208,17 +218,35 @@ class ResponseClassifierTest {
         assertThat(e.getOutcome()).isEqualTo(Outcome.RATE_LIMITED);
         assertThat(e.getRetryAfterMillis()).isEqualTo(2000L);
 
-        Exchange ok = new DefaultExchange(new DefaultCamelContext());
+        Exchange ok = rowExchange();
         ok.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         ok.getMessage().setBody(SUCCESS);
         assertThatCode(() -> new ResponseClassifier().classify(ok)).doesNotThrowAnyException();
 
-        Exchange none = new DefaultExchange(new DefaultCamelContext());
+        Exchange none = rowExchange();
         none.getMessage().setBody(SUCCESS);
         DeleteFailedException noStatus = catchThrowableOfType(DeleteFailedException.class,
                 () -> new ResponseClassifier().classify(none));
         assertThat(noStatus).isNotNull();
         assertThat(noStatus.getOutcome()).isEqualTo(Outcome.API_ERROR);
+        assertThat(RowContext.of(none).mayHaveBeenApplied()).as("an answer that is not a 4xx proves nothing").isTrue();
+        assertThat(RowContext.of(exchange).mayHaveBeenApplied()).as("a 429 did nothing").isFalse();
+    }
+
+    @Test
+    void aRetryAfterLongerThanTheMaxDelayIsCappedWhateverItsForm() {
+        ResponseClassifier classifier = new ResponseClassifier();
+        classifier.setMaxRetryAfter(60_000);
+        String farDate = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusYears(3));
+        for (String header : new String[] {"86400", "99999999999999999999", farDate}) {
+            Exchange exchange = rowExchange();
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, 429);
+            exchange.getMessage().setHeader("Retry-After", header);
+            DeleteFailedException e = catchThrowableOfType(DeleteFailedException.class,
+                    () -> classifier.classify(exchange));
+            assertThat(e.getRetryAfterMillis()).as("Retry-After '%s'", header).isEqualTo(60_000L);
+        }
     }
 
     // ---------------------------------------------------------------- parseRetryAfter
@@ -241,10 +269,16 @@ class ResponseClassifierTest {
     }
 
     @Test
+    void parseRetryAfterAbsurdlyLargeIsKeptForTheCap() {
+        assertThat(ResponseClassifier.parseRetryAfter("99999999999999999999", Instant.now())).isEqualTo(Long.MAX_VALUE);
+        assertThat(ResponseClassifier.parseRetryAfter("9223372036854775807", Instant.now())).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
     void parseRetryAfterInvalid() {
         Instant now = Instant.now();
         for (String value : new String[] {null, "", "   ", "soon", "-5", "3.5", "1e3", "5s",
-                "99999999999999999999", "9223372036854775807", "2025-01-01T00:00:00Z", "Wed, 32 Oct 2015 07:28:00 GMT"}) {
+                "2025-01-01T00:00:00Z", "Wed, 32 Oct 2015 07:28:00 GMT"}) {
             assertThat(ResponseClassifier.parseRetryAfter(value, now)).as("Retry-After '%s'", value).isNull();
         }
     }

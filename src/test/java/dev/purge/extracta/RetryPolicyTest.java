@@ -36,13 +36,19 @@ class RetryPolicyTest {
 
     private Exchange exchange(int attempts, Throwable failure) {
         Exchange exchange = new DefaultExchange(context);
-        AttemptLog log = new AttemptLog();
+        RowContext row = new RowContext(new RequestRow(new DeleteBatchRequest("a.csv", 4, "c1", "b1"), null, false),
+                FileRun.forMessage("test", false));
         for (int i = 0; i < attempts; i++) {
-            log.begin();
+            row.attemptStarted();
         }
-        exchange.setProperty(AttemptLog.PROPERTY, log);
+        exchange.setProperty(RowContext.PROPERTY, row);
         exchange.setException(failure);
         return exchange;
+    }
+
+    /** How long the row must wait before its next attempt, as the policy set it. */
+    private static long waitBeforeNext(Exchange exchange) {
+        return RowContext.of(exchange).notBefore() - System.currentTimeMillis();
     }
 
     private static DeleteFailedException failed(Outcome outcome, Long retryAfter) {
@@ -189,45 +195,48 @@ class RetryPolicyTest {
     }
 
     @Test
-    void noAttemptLogCountsAsZeroAttempts() {
+    void anExchangeThatIsNotARowIsNeverRetried() {
         Exchange exchange = new DefaultExchange(context);
         exchange.setException(failed(Outcome.SERVER_ERROR, null));
-        assertThat(policy.shouldRetry(exchange)).isTrue();
+        assertThat(policy.shouldRetry(exchange)).isFalse();
     }
 
     // ---------------------------------------------------------------- process (onExceptionOccurred)
 
     @Test
-    void processSetsRetryAfterAsRedeliveryDelay() {
+    void processMakesTheRowWaitForRetryAfterAndCamelRedeliverAtOnce() {
         Exchange exchange = exchange(1, new DeleteFailedException(Outcome.RATE_LIMITED, 429, "slow", 5000L));
+        exchange.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 99_999_999L); // as a message could forge it
         policy.process(exchange);
-        assertThat(exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isEqualTo(5000L);
+        assertThat(waitBeforeNext(exchange)).isBetween(4900L, 5000L);
+        assertThat(exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isZero();
     }
 
     @Test
     void processCapsRetryAfter() {
         Exchange exchange = exchange(1, new DeleteFailedException(Outcome.SERVER_ERROR, 503, "busy", 3_600_000L));
         policy.process(exchange);
-        assertThat(exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isEqualTo(60000L);
+        assertThat(waitBeforeNext(exchange)).isBetween(59_900L, 60_000L);
     }
 
     @Test
     void processUsesBackoffForTheNextAttempt() {
         Exchange exchange = exchange(2, failed(Outcome.NETWORK, null));
-        exchange.setProperty(RowGate.REQUEST_PROPERTY, new DeleteBatchRequest("a.csv", 4, "c1", "b1"));
         policy.process(exchange);
         // two attempts done: the coming one is attempt 3
-        assertThat(exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isBetween(2000L, 2500L);
+        assertThat(waitBeforeNext(exchange)).isBetween(1900L, 2500L);
     }
 
     @Test
     void processLeavesNonRetryableFailuresAlone() {
         Exchange exchange = exchange(1, failed(Outcome.REJECTED, 5000L));
         policy.process(exchange);
-        assertThat(exchange.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).isNull();
+        assertThat(RowContext.of(exchange).notBefore()).isZero();
+        assertThat(policy.shouldRetry(exchange)).isFalse();
 
         Exchange exhausted = exchange(5, failed(Outcome.SERVER_ERROR, 5000L));
         policy.process(exhausted);
-        assertThat(exhausted.getMessage().getHeader(Exchange.REDELIVERY_DELAY)).isNull();
+        assertThat(RowContext.of(exhausted).notBefore()).isZero();
+        assertThat(policy.shouldRetry(exhausted)).as("out of attempts: dead-lettered, outage pause or not").isFalse();
     }
 }

@@ -184,8 +184,7 @@ class ScaleOutTest {
     private static long claimsInDatabase() throws Exception {
         try (var connection = postgres.getPostgresDatabase().getConnection();
              var statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("select count(*) from CAMEL_MESSAGEPROCESSED"
-                     + " where processorName = 'extracta-deleted-pairs' and messageId like 'claim:%'")) {
+             ResultSet rows = statement.executeQuery("select count(*) from EXTRACTA_CLAIMS")) {
             rows.next();
             return rows.getLong(1);
         }
@@ -219,7 +218,7 @@ class ScaleOutTest {
              var statement = connection.createStatement();
              ResultSet rows = statement.executeQuery(
                      "select count(*) from CAMEL_MESSAGEPROCESSED where processorName = 'extracta-deleted-pairs'"
-                             + " and messageId not like 'claim:%' and messageId like '%scale%'")) {
+                             + " and messageId not like 'maybe:%' and messageId like '%scale%'")) {
             rows.next();
             return rows.getLong(1);
         }

@@ -74,6 +74,8 @@ public final class TestApp implements AutoCloseable {
         p.put("extracta.api-key", API_KEY);
         p.put("extracta.inbox.poll-delay", "100");
         p.put("extracta.inbox.stable-period", "500");
+        // files of the tests that end without a line break are taken after a second (the tests of the rule set it)
+        p.put("extracta.inbox.last-line-wait", "1000");
         p.put("extracta.retry.max-attempts", "3");
         p.put("extracta.retry.initial-delay", "50");
         p.put("extracta.retry.max-delay", "2000");
@@ -147,6 +149,25 @@ public final class TestApp implements AutoCloseable {
             return MAPPER.readTree(report.toFile());
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes the progress journal a killed run would have left for {@code file} (its identity and content), with the
+     * given events ("A 2", "F 2 DELETED"...); the file keeps its identity when it is renamed into the inbox.
+     */
+    static Path writeJournal(Path stateDir, Path file, String... events) throws Exception {
+        try (InboxFile pinned = InboxFile.open(file)) {
+            Path journal = FileJournal.pathFor(stateDir, pinned);
+            Files.createDirectories(journal.getParent());
+            String hash = java.util.HexFormat.of().formatHex(InboxFile.sha256().digest(Files.readAllBytes(file)));
+            StringBuilder text = new StringBuilder("# " + file.getFileName() + "\nH " + pinned.size() + " " + hash
+                    + "\n");
+            for (String event : events) {
+                text.append(event).append('\n');
+            }
+            Files.writeString(journal, text);
+            return journal;
         }
     }
 

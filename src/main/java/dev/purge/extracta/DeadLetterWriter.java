@@ -1,0 +1,47 @@
+package dev.purge.extracta;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.Exchange;
+
+/**
+ * Appends dead-letter records to {@code <folder>/<source>.jsonl} for a {@code file:} dead-letter URI, each record whole
+ * or not at all: Camel's file producer, appending, can leave half a record behind when the disk fills up, and the next
+ * record is then glued onto it and both are lost to a replay. A failed write is cut back, and a torn record left by a
+ * crash is cut off before the next one is appended. Other URIs (a queue) are sent to by the route itself.
+ */
+public class DeadLetterWriter {
+
+    private StateWrites stateWrites = new StateWrites();
+
+    public void setStateWrites(StateWrites stateWrites) {
+        this.stateWrites = stateWrites;
+    }
+
+    /** The folder of a {@code file:} URI, or null for any other URI. */
+    static Path folderOf(String uri) {
+        if (uri == null || !uri.startsWith("file:")) {
+            return null;
+        }
+        String dir = uri.substring("file:".length()).replaceFirst("^//", "");
+        int query = dir.indexOf('?');
+        return Path.of(query >= 0 ? dir.substring(0, query) : dir);
+    }
+
+    /** Appends the record (the body, one JSON line) to the run's dead-letter file. */
+    public synchronized void write(Exchange exchange) throws StateWriteException {
+        Path folder = folderOf(exchange.getProperty(FileRunTracker.DEAD_LETTER_URI_PROPERTY, String.class));
+        String record = exchange.getMessage().getBody(String.class).strip();
+        Path file = folder.resolve(exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class));
+        try {
+            Files.createDirectories(folder);
+            try (AppendOnlyFile out = AppendOnlyFile.open(file)) {
+                out.append(record);
+            }
+            stateWrites.succeeded(StateWrites.Kind.DEAD_LETTER);
+        } catch (IOException e) {
+            throw DeadLetters.writeFailed(exchange, file, e, stateWrites);
+        }
+    }
+}

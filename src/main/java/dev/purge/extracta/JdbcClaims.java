@@ -1,0 +1,183 @@
+package dev.purge.extracta;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims shared by several instances in one PostgreSQL table, {@code EXTRACTA_CLAIMS(pair_key, owner, lease_until)}:
+ * the primary key lets one instance hold a pair; the owner is this instance (host, pid and a random id per start);
+ * the lease is renewed for all of its claims every third of {@code lease} and runs on the database's clock. Another
+ * instance takes a claim over only once its lease has run out, that is, once its holder stopped renewing it (it died,
+ * or lost the database): never while the holder lives. An instance that cannot renew its leases sends nothing more
+ * ({@link #certain}) until it can. Within the instance, {@link LocalClaims} keeps two requests apart.
+ */
+final class JdbcClaims implements Claims {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcClaims.class);
+    private static final String TABLE = "EXTRACTA_CLAIMS";
+
+    private final DataSource dataSource;
+    private final long leaseMillis;
+    private final String owner;
+    private final LocalClaims local = new LocalClaims();
+    private volatile long renewedAt = System.currentTimeMillis();
+    private volatile boolean tableReady;
+
+    JdbcClaims(DataSource dataSource, long leaseMillis) {
+        this.dataSource = dataSource;
+        this.leaseMillis = leaseMillis;
+        this.owner = ownerName();
+    }
+
+    private static String ownerName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "unknown-host";
+        }
+        return host + "/" + ManagementFactory.getRuntimeMXBean().getPid() + "/" + UUID.randomUUID().toString()
+                .substring(0, 8);
+    }
+
+    String owner() {
+        return owner;
+    }
+
+    /** Renews this instance's leases every third of the lease, on the given scheduler. */
+    void startRenewing(ScheduledExecutorService scheduler) {
+        long every = Math.max(1, leaseMillis / 3);
+        scheduler.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void renew() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE " + TABLE + " SET lease_until = " + leaseEnd()
+                     + " WHERE owner = ?")) {
+            s.setLong(1, leaseMillis);
+            s.setString(2, owner);
+            s.executeUpdate();
+            renewedAt = System.currentTimeMillis();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Could not renew this instance's claims ({}): nothing more is sent until they are renewed",
+                    Failures.oneLine(e));
+        }
+    }
+
+    private static String leaseEnd() {
+        return "CURRENT_TIMESTAMP + (? * INTERVAL '1 millisecond')";
+    }
+
+    private void ensureTable() throws SQLException {
+        if (tableReady) {
+            return;
+        }
+        synchronized (this) {
+            if (tableReady) {
+                return;
+            }
+            for (int attempt = 1; ; attempt++) {
+                try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (pair_key VARCHAR(300) PRIMARY KEY, "
+                            + "owner VARCHAR(300) NOT NULL, lease_until TIMESTAMP NOT NULL)");
+                    tableReady = true;
+                    return;
+                } catch (SQLException e) {
+                    if (attempt == 3) {
+                        throw e; // several instances starting at once race to create it: tried again first
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean tryClaim(String pair, Object requestOwner) throws SQLException {
+        if (!local.tryClaim(pair, requestOwner)) {
+            return false;
+        }
+        ensureTable();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("INSERT INTO " + TABLE + " (pair_key, owner, lease_until) "
+                     + "VALUES (?, ?, " + leaseEnd() + ") ON CONFLICT (pair_key) DO NOTHING")) {
+            s.setString(1, pair);
+            s.setString(2, owner);
+            s.setLong(3, leaseMillis);
+            if (s.executeUpdate() == 1) {
+                return true;
+            }
+        } catch (SQLException | RuntimeException e) {
+            local.release(pair, requestOwner);
+            throw e;
+        }
+        local.release(pair, requestOwner);
+        return false;
+    }
+
+    @Override
+    public boolean tryTakeOverAbandoned(String pair, Object requestOwner) throws SQLException {
+        if (!local.tryClaim(pair, requestOwner)) {
+            return false;
+        }
+        ensureTable();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("UPDATE " + TABLE + " SET owner = ?, lease_until = "
+                     + leaseEnd() + " WHERE pair_key = ? AND lease_until < CURRENT_TIMESTAMP")) {
+            s.setString(1, owner);
+            s.setLong(2, leaseMillis);
+            s.setString(3, pair);
+            if (s.executeUpdate() == 1) {
+                return true;
+            }
+        } catch (SQLException | RuntimeException e) {
+            local.release(pair, requestOwner);
+            throw e;
+        }
+        local.release(pair, requestOwner);
+        return false;
+    }
+
+    @Override
+    public void release(String pair, Object requestOwner) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("DELETE FROM " + TABLE + " WHERE pair_key = ? AND owner = ?")) {
+            s.setString(1, pair);
+            s.setString(2, owner);
+            s.executeUpdate();
+        } finally {
+            local.release(pair, requestOwner);
+        }
+    }
+
+    /** The leases were renewed within the last two thirds of a lease: no other instance can have taken one over. */
+    @Override
+    public boolean certain() {
+        return System.currentTimeMillis() - renewedAt < leaseMillis * 2 / 3;
+    }
+
+    @Override
+    public void releaseAll() {
+        local.releaseAll();
+        if (!tableReady) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("DELETE FROM " + TABLE + " WHERE owner = ?")) {
+            s.setString(1, owner);
+            s.executeUpdate();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Could not give back this instance's claims at stop ({}): other instances take them over when "
+                    + "their lease runs out", Failures.oneLine(e));
+        }
+    }
+}
