@@ -2,7 +2,6 @@ package dev.purge.extracta;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -111,7 +110,7 @@ public class DeleteLedger implements CamelContextAware, Service {
      * request holds it, for as long as it does (or, in another instance, until its lease runs out).
      */
     public boolean claimOrFindDeleted(Exchange exchange)
-            throws LedgerUnavailableException, ApiHaltedException, InterruptedException, DeliveryLostException {
+            throws LedgerUnavailableException, ApiHaltedException, StoppingException, DeliveryLostException {
         if (!enabled) {
             return false;
         }
@@ -141,7 +140,7 @@ public class DeleteLedger implements CamelContextAware, Service {
             if (sendGate != null) {
                 sendGate.checkNotStopped(row);
             }
-            TimeUnit.MILLISECONDS.sleep(pause);
+            SendGate.pause(pause);
             pause = Math.min(pause * 2, LONGEST_POLL_MILLIS);
         }
     }

@@ -171,6 +171,11 @@ public final class FileRun {
         return stop;
     }
 
+    /** One of the application's own writes for this run failed (moving it out of the inbox, say). */
+    void markStateWriteFailed() {
+        stateWriteFailed = true;
+    }
+
     /** Whether one of the application's own writes failed during this run. */
     boolean stateWriteFailed() {
         return stateWriteFailed;

@@ -220,7 +220,8 @@ public class FileRunTracker implements CamelContextAware {
         }
         // anything failing while the application stops (a pool refusing work, Camel refusing a redelivery) is the
         // stop's doing, never the file's
-        if (stopping() || Failures.find(e, InterruptedException.class) != null) {
+        if (stopping() || Failures.find(e, StoppingException.class) != null
+                || Failures.find(e, InterruptedException.class) != null) {
             return FileRun.Stop.SHUTDOWN;
         }
         return null;
@@ -267,8 +268,9 @@ public class FileRunTracker implements CamelContextAware {
         String totals = run.totalsText();
         switch (status) {
             case "INTERRUPTED" -> {
-                LOG.info("Stopped {} after {} ms ({}): {} rows read, {}; it stays in the inbox and resumes",
-                        run.source(), millis, run.interruptedBecause(), run.rowsRead(), totals);
+                LOG.info("Stopped {} after {} ms ({}): {} rows read, {}, {} stopped before their outcome; it stays "
+                        + "in the inbox and resumes", run.source(), millis, run.interruptedBecause(), run.rowsRead(),
+                        totals, run.rowsStopped());
                 keepForLater(run);
                 return;
             }
@@ -299,6 +301,7 @@ public class FileRunTracker implements CamelContextAware {
             stateWrites.moved(run.path());
             return true;
         } catch (IOException | RuntimeException e) {
+            run.markStateWriteFailed();
             stateWrites.unmovable(run.path(), e);
             if (run.file() != null) {
                 inboxFilter.parkWithBackoff(run.file());

@@ -54,15 +54,19 @@ public class SendGate implements CamelContextAware {
      * {@code concurrency} call slots, waiting for one to be free. Every wait is short and followed by a look at a
      * stop, a halt and the row's queue delivery, so a row waiting here ends INTERRUPTED at once when one comes.
      */
-    public void enterCall(Exchange exchange) throws ApiHaltedException, InterruptedException, DeliveryLostException {
+    public void enterCall(Exchange exchange) throws ApiHaltedException, StoppingException, DeliveryLostException {
         RowContext row = RowContext.of(exchange);
         for (long wait = row.notBefore() - System.currentTimeMillis(); wait > 0;
              wait = row.notBefore() - System.currentTimeMillis()) {
             checkNotStopped(row);
-            TimeUnit.MILLISECONDS.sleep(Math.min(wait, STEP_MILLIS));
+            pause(Math.min(wait, STEP_MILLIS));
         }
-        while (!callSlots.tryAcquire(STEP_MILLIS, TimeUnit.MILLISECONDS)) {
-            checkNotStopped(row);
+        try {
+            while (!callSlots.tryAcquire(STEP_MILLIS, TimeUnit.MILLISECONDS)) {
+                checkNotStopped(row);
+            }
+        } catch (InterruptedException e) {
+            throw interrupted();
         }
         row.callSlot(true);
     }
@@ -82,20 +86,24 @@ public class SendGate implements CamelContextAware {
     }
 
     /** Blocks until this attempt may be sent. Throws when sending has halted for good, or the row must stop. */
-    public void acquire(Exchange exchange) throws ApiHaltedException, InterruptedException, DeliveryLostException {
+    public void acquire(Exchange exchange) throws ApiHaltedException, StoppingException, DeliveryLostException {
         RowContext row = RowContext.of(exchange);
         while (true) {
             checkNotStopped(row);
             long wait = pausedUntil - System.currentTimeMillis();
             if (wait > 0) {
-                TimeUnit.MILLISECONDS.sleep(Math.min(wait, STEP_MILLIS));
+                pause(Math.min(wait, STEP_MILLIS));
                 continue;
             }
-            if (outageBreaker != null && !outageBreaker.awaitClosed(STEP_MILLIS)) {
-                continue; // paused for an outage: the probe decides when it ends
-            }
-            if (rateLimit > 0 && !permits().tryAcquire(STEP_MILLIS, TimeUnit.MILLISECONDS)) {
-                continue; // every wait is short, so a stop, a halt or a pause that began meanwhile is seen
+            try {
+                if (outageBreaker != null && !outageBreaker.awaitClosed(STEP_MILLIS)) {
+                    continue; // paused for an outage: the probe decides when it ends
+                }
+                if (rateLimit > 0 && !permits().tryAcquire(STEP_MILLIS, TimeUnit.MILLISECONDS)) {
+                    continue; // every wait is short, so a stop, a halt or a pause that began meanwhile is seen
+                }
+            } catch (InterruptedException e) {
+                throw interrupted();
             }
             // the last word: anything that began while this request waited keeps it from leaving
             boolean blocked = stopping() || isHalted() || pausedUntil > System.currentTimeMillis()
@@ -110,6 +118,20 @@ public class SendGate implements CamelContextAware {
                 permits.release();
             }
         }
+    }
+
+    /** One short wait; a thread interrupted (a forced stop) ends the row as stopped, through its stop handling. */
+    static void pause(long millis) throws StoppingException {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            throw interrupted();
+        }
+    }
+
+    private static StoppingException interrupted() {
+        // not restored as the thread's interrupt: the row must still run its stop handling (claim, state)
+        return new StoppingException("interrupted while waiting to send: the application is stopping");
     }
 
     /** The API answered 429 with Retry-After (already capped): every request waits, not only the one that got it. */
@@ -165,7 +187,7 @@ public class SendGate implements CamelContextAware {
     }
 
     /** Throws when the row must not wait any longer: a stop, a halt, or its queue delivery is gone. */
-    void checkNotStopped(RowContext row) throws ApiHaltedException, InterruptedException, DeliveryLostException {
+    void checkNotStopped(RowContext row) throws ApiHaltedException, StoppingException, DeliveryLostException {
         checkNotStoppedOrHalted();
         if (!row.run().deliveryAlive()) {
             throw new DeliveryLostException(row.run().source() + ": the JMS session of this delivery is gone (the "
@@ -174,12 +196,12 @@ public class SendGate implements CamelContextAware {
     }
 
     /** Throws when the key was refused or the application is stopping: nothing should wait any longer. */
-    void checkNotStoppedOrHalted() throws ApiHaltedException, InterruptedException {
+    void checkNotStoppedOrHalted() throws ApiHaltedException, StoppingException {
         if (haltReason != null) {
             throw new ApiHaltedException("sending halted: the API refused the key (" + haltReason + ")");
         }
         if (stopping()) {
-            throw new InterruptedException("shutting down: no new request starts");
+            throw new StoppingException("shutting down: no new request starts");
         }
     }
 

@@ -54,6 +54,17 @@ public final class TestApp implements AutoCloseable {
         main = startMain(properties);
     }
 
+    /** Stops the application as a SIGTERM does (graceful), leaving its folders as they are. */
+    void stopApp() {
+        main.stop();
+    }
+
+    /** Starts the stopped application again on the same folders and server, with these settings changed. */
+    void startApp(Map<String, String> changes) throws Exception {
+        properties.putAll(changes);
+        main = startMain(properties);
+    }
+
     /** The pre-flight check at startup: the key is accepted. */
     static void stubCredits(WireMockServer wireMock) {
         wireMock.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/credits")

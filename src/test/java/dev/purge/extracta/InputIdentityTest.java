@@ -1,0 +1,239 @@
+package dev.purge.extracta;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.purge.extracta.DeleteBatchPipelineTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hardening, input identity: a file is read whole exactly once whatever happens to its name (replaced by a rename,
+ * appended to, written by a writer that pauses), two files never share progress, and a finished file that cannot
+ * leave the inbox is said once and never read again.
+ */
+class InputIdentityTest {
+
+    private static final String SUCCESS = "{\"status\":\"success\",\"message\":\"Batch deleted\"}";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static TestApp slowApi(String name, int latencyMillis, Map<String, String> settings) throws Exception {
+        Map<String, String> p = new HashMap<>(Map.of("extracta.concurrency", "2"));
+        p.putAll(settings);
+        TestApp app = TestApp.start(name, p);
+        app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
+                .willReturn(json(200, SUCCESS).withFixedDelay(latencyMillis)));
+        return app;
+    }
+
+    private static String rows(String prefix, int count) {
+        StringBuilder csv = new StringBuilder("classificationId,batchId\n");
+        for (int i = 0; i < count; i++) {
+            csv.append("c1,").append(prefix).append(String.format("%03d", i)).append('\n');
+        }
+        return csv.toString();
+    }
+
+    static Map<String, Integer> sentPerBatch(TestApp app) throws Exception {
+        Map<String, Integer> counts = new HashMap<>();
+        for (LoggedRequest r : app.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))) {
+            counts.merge(MAPPER.readTree(r.getBodyAsString()).get("batchId").asText(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private static List<Path> done(TestApp app) throws Exception {
+        Path dir = app.inbox().resolve(".done");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    @Test
+    void aFileReplacedUnderTheSameNameWhileItIsReadIsReadToo() throws Exception {
+        try (TestApp app = slowApi("replaced", 60, Map.of())) {
+            String first = rows("old", 40);
+            app.drop("batches.csv", first);
+            await().atMost(TestApp.TIMEOUT).until(() -> sentPerBatch(app).size() >= 5);
+            // an upstream job re-exports: mv new.csv batches.csv, while the first one is being read
+            String second = rows("new", 20);
+            Path temp = app.inbox().resolve(".batches.csv.part");
+            Files.writeString(temp, second);
+            Files.move(temp, app.inbox().resolve("batches.csv"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+
+            await().atMost(TestApp.TIMEOUT).until(() -> done(app).size() == 2
+                    && !Files.exists(app.inbox().resolve("batches.csv")));
+            Map<String, Integer> sent = sentPerBatch(app);
+            assertThat(sent).hasSize(60).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
+            // .done/ keeps what was read of each: the first one as a copy (its name went to the second)
+            assertThat(done(app)).extracting(p -> readString(p)).containsExactlyInAnyOrder(first, second);
+            assertThat(Files.list(app.dataDir.resolve("state").resolve("files")).count()).as("journals").isZero();
+        }
+    }
+
+    @Test
+    void aFileAppendedToWhileItIsReadIsReadAgainForItsNewRows() throws Exception {
+        try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("appended", 60, Map.of())) {
+            Path file = app.drop("growing.csv", rows("g", 30));
+            await().atMost(TestApp.TIMEOUT).until(() -> sentPerBatch(app).size() >= 5);
+            Files.writeString(file, "c1,late001\nc1,late002\n", StandardOpenOption.APPEND);
+
+            await().atMost(TestApp.TIMEOUT).until(() -> done(app).size() == 1
+                    && !Files.exists(app.inbox().resolve("growing.csv")));
+            Map<String, Integer> sent = sentPerBatch(app);
+            assertThat(sent).hasSize(32).containsKeys("late001", "late002")
+                    .allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
+            assertThat(logs.lines()).anyMatch(l -> l.contains("growing.csv changed while it was read"));
+            assertThat(readString(done(app).get(0))).endsWith("c1,late002\n");
+        }
+    }
+
+    @Test
+    void aWriterThatPausesMidLineLongerThanTheStablePeriodIsNeverReadHalfWritten() throws Exception {
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+        try (TestApp app = slowApi("paused-writer", 0, Map.of("extracta.inbox.stable-period", "200",
+                "extracta.inbox.last-line-wait", "20000"))) {
+            Path file = app.inbox().resolve("paused.csv");
+            // written in place (no rename), then the writer stalls in the middle of an ID for 6 stable periods
+            Files.writeString(file, "classificationId,batchId\nc1,whole001\nc1,trunc");
+            writer.schedule(() -> {
+                Files.writeString(file, "ated002\n", StandardOpenOption.APPEND);
+                return null;
+            }, 3000, TimeUnit.MILLISECONDS); // the poller starts after 1 s, and sees the file stable after 200 ms
+            app.awaitReport("paused.csv");
+            assertThat(sentPerBatch(app)).containsOnlyKeys("whole001", "truncated002");
+        } finally {
+            writer.shutdownNow();
+        }
+    }
+
+    @Test
+    void twoFilesWhoseNamesLookAlikeWithTheSameSizeAndTimeNeverShareProgress() throws Exception {
+        try (TestApp app = slowApi("lookalike", 80, Map.of("extracta.concurrency", "1"))) {
+            Path first = app.drop("a b.csv", rows("x", 20));
+            FileTime time = Files.getLastModifiedTime(first);
+            await().atMost(TestApp.TIMEOUT).until(() -> sentPerBatch(app).size() >= 5);
+            app.stopApp(); // the run stops part way: its progress stays
+            assertThat(first).exists();
+            // the operator takes that file away; another one arrives whose name sanitizes alike, same size and time
+            Files.delete(first);
+            Path temp = app.inbox().resolve(".a_b.csv.part");
+            Files.writeString(temp, rows("y", 20));
+            Files.setLastModifiedTime(temp, time);
+            Files.move(temp, app.inbox().resolve("a_b.csv"), StandardCopyOption.ATOMIC_MOVE);
+            Files.setLastModifiedTime(app.inbox().resolve("a_b.csv"), time);
+            app.startApp(Map.of());
+
+            app.awaitReport("a_b.csv");
+            Map<String, Integer> sent = sentPerBatch(app);
+            assertThat(sent.keySet().stream().filter(b -> b.startsWith("y")))
+                    .as("every row of the second file sent, none skipped for the first one's progress").hasSize(20);
+            assertThat(MAPPER.readTree(app.dataDir.resolve("reports/a_b.csv.report.json").toFile())
+                    .get("rowsFromEarlierRuns").asLong()).isZero();
+        }
+    }
+
+    @Test
+    void aFileRewrittenInPlaceWithTheSameSizeAndTimeIsReadAsTheNewFileItIs() throws Exception {
+        try (TestApp app = slowApi("rewritten", 80, Map.of("extracta.concurrency", "1"))) {
+            Path file = app.drop("same.csv", rows("p", 20));
+            FileTime time = Files.getLastModifiedTime(file);
+            await().atMost(TestApp.TIMEOUT).until(() -> sentPerBatch(app).size() >= 5);
+            app.stopApp();
+            // the same inode, other content of the same length, the time put back (cp --preserve, rsync -t)
+            Files.writeString(file, rows("q", 20), StandardOpenOption.TRUNCATE_EXISTING);
+            Files.setLastModifiedTime(file, time);
+            app.startApp(Map.of());
+
+            app.awaitReport("same.csv");
+            assertThat(sentPerBatch(app).keySet().stream().filter(b -> b.startsWith("q"))).hasSize(20);
+        }
+    }
+
+    @Test
+    void aFinishedFileThatCannotLeaveTheInboxIsSaidOnceNeverReadAgainAndMovedOnceItCan() throws Exception {
+        try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("unmovable", 0, Map.of())) {
+            Path blocker = Files.writeString(app.inbox().resolve(".done"), "a file where .done/ should be");
+            app.drop("stuck.csv", rows("s", 3));
+            await().atMost(TestApp.TIMEOUT).until(() -> logs.lines().stream()
+                    .anyMatch(l -> l.startsWith("ERROR") && l.contains("stuck.csv is finished")));
+            assertThat(MAPPER.readTree(app.dataDir.resolve("reports/stuck.csv.report.json").toFile())
+                    .get("status").asText()).isEqualTo("DONE");
+            StateWrites writes = app.camelContext().getRegistry().lookupByNameAndType("stateWrites",
+                    StateWrites.class);
+            assertThat(writes.healthy()).as("readiness DOWN, with the file named").isFalse();
+
+            // not read again at every poll (100 ms), nothing sent again, said once
+            await().during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(4)).until(() ->
+                    starts(logs, "stuck.csv") == 1 && sentPerBatch(app).size() == 3);
+            assertThat(logs.lines().stream().filter(l -> l.contains("stuck.csv is finished"))).hasSize(1);
+
+            Files.delete(blocker);
+            await().atMost(TestApp.TIMEOUT).until(() -> !Files.exists(app.inbox().resolve("stuck.csv")));
+            assertThat(app.movedTo(".done", "stuck.csv")).isPresent();
+            assertThat(sentPerBatch(app)).hasSize(3).allSatisfy((batch, n) -> assertThat(n).isEqualTo(1));
+            await().atMost(TestApp.TIMEOUT).until(writes::healthy);
+            assertThat(Files.list(app.dataDir.resolve("state").resolve("files")).count()).as("journals").isZero();
+        }
+    }
+
+    @Test
+    void aOneShotRunWhoseFileCannotLeaveTheInboxExitsNonZeroAndTheNextRunSendsNothingAgain() throws Exception {
+        try (TestApp api = slowApi("unmovable-once-api", 0, Map.of())) {
+            Path data = Files.createDirectories(api.dataDir.resolve("once"));
+            Path inbox = Files.createDirectories(data.resolve("inbox"));
+            Files.writeString(inbox.resolve("once.csv"), rows("o", 3));
+            Path blocker = Files.writeString(inbox.resolve(".done"), "not a folder");
+            Map<String, String> settings = new HashMap<>(TestApp.defaults());
+            settings.put("extracta.base-url", "http://127.0.0.1:" + api.wireMock.port());
+            settings.put("extracta.data-dir", data.toString());
+            api.stopApp(); // only its API is used: one process per data folder
+
+            assertThat(ExtractaPurgeApplication.run(new String[] {"--once"}, settings)).isEqualTo(OneShotRun.FATAL);
+            assertThat(inbox.resolve("once.csv")).exists();
+            assertThat(sentPerBatch(api)).hasSize(3);
+
+            Files.delete(blocker);
+            assertThat(ExtractaPurgeApplication.run(new String[] {"--once"}, settings))
+                    .isEqualTo(OneShotRun.ALL_DONE);
+            assertThat(inbox.resolve("once.csv")).doesNotExist();
+            assertThat(sentPerBatch(api)).as("nothing sent again").hasSize(3)
+                    .allSatisfy((batch, n) -> assertThat(n).isEqualTo(1));
+        }
+    }
+
+    private static long starts(LogCapture logs, String file) {
+        return logs.lines().stream().filter(l -> l.startsWith("INFO Started " + file)
+                || l.startsWith("INFO Resuming " + file)).count();
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
