@@ -52,10 +52,16 @@ public class FatalErrors extends DefaultThreadPoolFactory {
         }
     }
 
+    /** Whether the application is ending because of a fatal error (its exit status is then 1, whatever else ends). */
+    static boolean ending() {
+        return ENDING.get();
+    }
+
     /** A route's error handling met an Error: the application ends (see the routes' onException for Error). */
     public void onRouteError(org.apache.camel.Exchange exchange) {
         Throwable e = Failures.caught(exchange);
-        fatal(e == null ? new Error("unknown error") : e, "route " + exchange.getFromRouteId());
+        Error error = Failures.find(e, Error.class); // Camel wraps a Throwable that is not an Exception
+        fatal(error != null ? error : e != null ? e : new Error("unknown error"), "route " + exchange.getFromRouteId());
     }
 
     static void fatal(Throwable e, String where) {

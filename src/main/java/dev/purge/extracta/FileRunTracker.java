@@ -540,8 +540,14 @@ public class FileRunTracker implements CamelContextAware {
         if (progressTimer == null && camelContext != null && progressInterval > 0) {
             progressTimer = camelContext.getExecutorServiceManager()
                     .newSingleThreadScheduledExecutor(this, "extracta-progress");
-            progressTimer.scheduleAtFixedRate(this::logProgress, progressInterval, progressInterval,
-                    TimeUnit.MILLISECONDS);
+            progressTimer.scheduleAtFixedRate(() -> {
+                try {
+                    logProgress();
+                } catch (RuntimeException e) {
+                    // a periodic task that throws never runs again, unseen: nothing here is expected to fail
+                    FatalErrors.fatal(e, "the progress line");
+                }
+            }, progressInterval, progressInterval, TimeUnit.MILLISECONDS);
         }
     }
 

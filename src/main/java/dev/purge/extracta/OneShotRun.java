@@ -90,7 +90,7 @@ public final class OneShotRun extends MainListenerSupport {
      */
     public void exitWithStatusOnSignal(PrintStream out) {
         Thread hook = new Thread(() -> {
-            if (exiting) {
+            if (exiting || FatalErrors.ending()) {
                 return; // the process is ending on its own, with its own status
             }
             try {

@@ -23,6 +23,10 @@ public class StartupChecks extends MainListenerSupport {
     @Override
     public void afterConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
+        // every Camel thread pool made from here on watches its tasks for an Error (Camel Main does not take a
+        // ThreadPoolFactory declared in properties: the lookup runs before those beans are made)
+        FatalErrors fatalErrors = context.getRegistry().lookupByNameAndType("fatalErrors", FatalErrors.class);
+        context.getExecutorServiceManager().setThreadPoolFactory(fatalErrors != null ? fatalErrors : new FatalErrors());
         boolean dryRun = Boolean.parseBoolean(property(context, "extracta.dry-run", "false"));
         ExtractaCredentials credentials = context.getRegistry()
                 .lookupByNameAndType("extractaCredentials", ExtractaCredentials.class);

@@ -1,0 +1,69 @@
+package dev.purge.extracta;
+
+import java.io.IOException;
+import java.util.Iterator;
+import org.apache.camel.Exchange;
+
+/**
+ * Beans that break on purpose, swapped in by a test through {@code camel.beans.<name>} (a property of the test, or
+ * {@code -D} to the packaged jar): they stand for an OutOfMemoryError or a thread that dies, which a test cannot
+ * cause on demand.
+ */
+final class FaultInjection {
+
+    private FaultInjection() {
+    }
+
+    /** A row gate whose row {@code boom} throws a StackOverflowError, as a runaway recursion would. */
+    public static class StackOverflowRowGate extends RowGate {
+        @Override
+        public void admit(Exchange exchange) throws DeleteFailedException {
+            RequestRow row = exchange.getMessage().getBody(RequestRow.class);
+            if (row != null && "boom".equals(row.request().batchId())) {
+                throw new StackOverflowError("injected by the test");
+            }
+            super.admit(exchange);
+        }
+    }
+
+    /** A reader whose file runs out of memory on a worker thread after 100 rows (inside the splitter's task). */
+    public static class OutOfMemoryRequestReader extends RequestReader {
+        @Override
+        public Iterator<RequestRow> open(Exchange exchange) throws IOException {
+            Iterator<RequestRow> rows = super.open(exchange);
+            return new Iterator<>() {
+                private int handedOut;
+
+                @Override
+                public boolean hasNext() {
+                    if (handedOut >= 100) {
+                        throw new OutOfMemoryError("injected by the test: Java heap space");
+                    }
+                    return rows.hasNext();
+                }
+
+                @Override
+                public RequestRow next() {
+                    handedOut++;
+                    return rows.next();
+                }
+            };
+        }
+    }
+
+    /** A bean whose own thread dies of an unexpected exception a moment after the start. */
+    public static class DyingThread {
+        public DyingThread() {
+            Thread thread = new Thread(() -> {
+                try {
+                    Thread.sleep(1500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                throw new IllegalStateException("injected by the test: a thread that dies");
+            }, "extracta-test-dying");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+}
