@@ -30,6 +30,8 @@ public class DeadLetters {
         RowContext row = RowContext.find(exchange);
         if (row != null) {
             row.outcome(record.reason(), record.message());
+        } else {
+            FileRunTracker.fileRun(exchange).wholeFailure(record.message()); // an unreadable file or message
         }
         LOG.warn("Dead letter: {} line {}: {}{}: {}", record.source(), record.line() == null ? "-" : record.line(),
                 record.reason(), record.httpStatus() == null ? "" : " (HTTP " + record.httpStatus() + ")",

@@ -59,6 +59,7 @@ public final class FileRun {
     private volatile boolean oneShot;
     private volatile String status;
     private volatile boolean stateWriteFailed;
+    private volatile String wholeFailure;
     private BufferedWriter dryRunPlan;
     /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
     private final List<RequestResult> results;
@@ -179,6 +180,15 @@ public final class FileRun {
     /** Whether one of the application's own writes failed during this run. */
     boolean stateWriteFailed() {
         return stateWriteFailed;
+    }
+
+    /** Why the whole file or message could not be read (for its answer), or null. */
+    void wholeFailure(String message) {
+        this.wholeFailure = message;
+    }
+
+    String wholeFailure() {
+        return wholeFailure;
     }
 
     /** A row was stopped before its outcome (shutdown, halt, a failure that is not the row's): it is not final. */

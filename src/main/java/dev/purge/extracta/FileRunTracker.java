@@ -406,7 +406,7 @@ public class FileRunTracker implements CamelContextAware {
         }
         FileRun run = fileRun(exchange);
         DeleteBatchRequest request = row == null ? null : row.request();
-        String message = outcome.isDeadLettered() && row != null ? row.outcomeMessage() : null;
+        String message = !outcome.isDeadLettered() ? null : row != null ? row.outcomeMessage() : run.wholeFailure();
         if (request == null) {
             run.increment(outcome); // a whole-file outcome, not a row
         } else {

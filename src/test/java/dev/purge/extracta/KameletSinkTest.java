@@ -213,12 +213,23 @@ class KameletSinkTest {
             "{\"classificationId\":\"c1\",\"batchId\":\" b1\"}",
             "{\"classificationId\":\"c1\",\"batchId\":\"b1\\\",\\\"fileIds\\\":\\\"*\"}",
             "{\"classificationId\":\"c1\",\"batchId\":\"../b1\"}", "{\"classificationId\":\"c1\",\"batchId\":\"b\u0131\"}",
-            "{\"classificationId\":\"c1\",\"batchId\":\"${header.Authorization}\"}"})
+            "{\"classificationId\":\"c1\",\"batchId\":\"${header.Authorization}\"}",
+            "{\"classificationId\":\"c1\",\"batchId\":\"b1\",\"batchId\":\"b2\"}",
+            "{\"classificationId\":\"c1\", \"classificationId\" :\"c2\",\"batchId\":\"b1\"}"})
     void anInvalidBodyThrowsAndSendsNothing(String body) {
         Exchange result = send("direct:in", body, Map.of());
 
         assertThat(result.getException()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("nothing was sent");
+        assertThat(api.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void aKeyTwiceIsRefusedWhateverItsOrder() {
+        Exchange twice = send("direct:in", "{\"batchId\":\"b1\",\"classificationId\":\"c1\",\"batchId\":\"b2\"}",
+                Map.of());
+        assertThat(twice.getException()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a key appears twice");
         assertThat(api.getAllServeEvents()).isEmpty();
     }
 

@@ -109,6 +109,24 @@ class QueueInputTest {
                 .singleElement().satisfies(r -> assertThat(r.get("outcome").asText()).isEqualTo("DELETED"));
     }
 
+    @Test
+    void aMessageWithAKeyTwiceOrAHeaderThatNamesNoAcceptedColumnIsRefusedWholeAndNothingIsSent() throws Exception {
+        List<JsonNode> twice = sendAndAwaitReply(
+                "{\"classificationId\":\"q9\",\"batchId\":\"twice-first\",\"batchId\":\"twice-second\"}");
+        assertThat(twice).singleElement().satisfies(r -> {
+            assertThat(r.get("outcome").asText()).isEqualTo("UNREADABLE_MESSAGE");
+            assertThat(r.get("message").asText()).contains("a key appears twice");
+        });
+        List<JsonNode> header = sendAndAwaitReply("id,batch\nq9,header-as-row\n");
+        assertThat(header).singleElement().satisfies(r ->
+                assertThat(r.get("message").asText()).contains("looks like a header"));
+        assertThat(receive(DLQ, "a key appears twice").get("reason").asText()).isEqualTo("UNREADABLE_MESSAGE");
+        for (String batch : List.of("twice-first", "twice-second", "batch", "header-as-row")) {
+            app.wireMock.verify(0, deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))
+                    .withRequestBody(matchingJsonPath("$.batchId", equalTo(batch))));
+        }
+    }
+
     private static List<JsonNode> sendAndAwaitReply(String text) throws Exception {
         Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
         try {
