@@ -35,6 +35,20 @@ class StartupTest {
     }
 
     @Test
+    void refusesADataFolderAnotherApplicationUsesAndStartsOnceItIsFree() throws Exception {
+        try (TestApp first = TestApp.start("locked", Map.of())) {
+            Map<String, String> same = new java.util.HashMap<>(TestApp.defaults());
+            same.put("extracta.base-url", "http://127.0.0.1:" + first.wireMock.port());
+            same.put("extracta.data-dir", first.dataDir.toString());
+            // another application on the same state folder and inbox, in this very process
+            assertThat(ExtractaPurgeApplication.run(new String[] {"--once"}, same)).isEqualTo(OneShotRun.FATAL);
+            first.stopApp();
+            assertThat(ExtractaPurgeApplication.run(new String[] {"--once"}, same)).as("free once the first stops")
+                    .isEqualTo(OneShotRun.ALL_DONE);
+        }
+    }
+
+    @Test
     void startsWithoutAKeyInDryRun() throws Exception {
         try (TestApp app = TestApp.start("dry-run-no-key", Map.of("extracta.api-key", "", "extracta.dry-run", "true"))) {
             assertThat(app.inbox()).exists();
