@@ -9,15 +9,35 @@ import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 
-/** A real ActiveMQ Artemis broker in the test JVM, listening on a free TCP port on loopback. */
+/** A real ActiveMQ Artemis broker in the test JVM, listening on a free TCP port on loopback (CORE and STOMP). */
 final class EmbeddedBroker implements AutoCloseable {
 
     final String url;
-    private final EmbeddedActiveMQ server;
+    private EmbeddedActiveMQ server;
+    private final ConfigurationImpl configuration;
 
-    private EmbeddedBroker(String url, EmbeddedActiveMQ server) {
+    private EmbeddedBroker(String url, EmbeddedActiveMQ server, ConfigurationImpl configuration) {
         this.url = url;
         this.server = server;
+        this.configuration = configuration;
+    }
+
+    /** A broker that keeps its messages on disk under {@code dir}, so they survive {@link #restart()}. */
+    static EmbeddedBroker startPersistent(java.nio.file.Path dir) throws Exception {
+        return start(configuration -> configuration.setPersistenceEnabled(true)
+                .setJournalDirectory(dir.resolve("journal").toString())
+                .setBindingsDirectory(dir.resolve("bindings").toString())
+                .setPagingDirectory(dir.resolve("paging").toString())
+                .setLargeMessagesDirectory(dir.resolve("large").toString()));
+    }
+
+    /** Stops the broker and starts it again on the same port and store, as a broker restart in production. */
+    void restart() throws Exception {
+        server.stop();
+        EmbeddedActiveMQ again = new EmbeddedActiveMQ();
+        again.setConfiguration(configuration);
+        again.start();
+        server = again;
     }
 
     static EmbeddedBroker start() throws Exception {
@@ -33,11 +53,12 @@ final class EmbeddedBroker implements AutoCloseable {
         String url = "tcp://127.0.0.1:" + port;
         EmbeddedActiveMQ server = new EmbeddedActiveMQ();
         ConfigurationImpl configuration = new ConfigurationImpl();
-        configuration.setPersistenceEnabled(false).setSecurityEnabled(false).addAcceptorConfiguration("tcp", url);
+        configuration.setPersistenceEnabled(false).setSecurityEnabled(false).addAcceptorConfiguration("tcp",
+                url + "?protocols=CORE,STOMP");
         adjust.accept(configuration);
         server.setConfiguration(configuration);
         server.start();
-        return new EmbeddedBroker(url, server);
+        return new EmbeddedBroker(url, server, configuration);
     }
 
     /** Creates an anycast queue of that name, as an operator would. */
