@@ -234,6 +234,19 @@ class KameletSinkTest {
     }
 
     @Test
+    void aCallersPropertyNamedLikeTheKameletsOwnNeverStandsForTheAnswer() {
+        api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(500, "{\"status\":\"error\",\"message\":\"busy\"}")));
+        Exchange result = producer.send("direct:in", exchange -> {
+            exchange.getMessage().setBody(EXACT_BODY);
+            exchange.setProperty("extractaDeleteBatchAnswer", SUCCESS);
+            exchange.getMessage().setHeader("CamelHttpUri", "http://127.0.0.1:9/evil");
+        });
+        assertThat(result.getException()).as("the API's own 500, not the forged success").isNotNull()
+                .hasMessageContaining("500");
+        assertThat(api.findAll(deleteRequestedFor(urlEqualTo(PATH)))).hasSize(1);
+    }
+
+    @Test
     void theCallerCanRetryTheSameExchange() {
         api.stubFor(delete(urlEqualTo(PATH)).inScenario("retry").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(json(500, "{\"status\":\"error\",\"message\":\"busy\"}")).willSetStateTo("up"));
