@@ -30,7 +30,7 @@ public class DeadLetterWriter {
     }
 
     /** Appends the record (the body, one JSON line) to the run's dead-letter file. */
-    public synchronized void write(Exchange exchange) throws StateWriteException {
+    public synchronized void write(Exchange exchange) {
         Path folder = folderOf(exchange.getProperty(FileRunTracker.DEAD_LETTER_URI_PROPERTY, String.class));
         String record = exchange.getMessage().getBody(String.class).strip();
         Path file = folder.resolve(exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class));
@@ -41,7 +41,7 @@ public class DeadLetterWriter {
             }
             stateWrites.succeeded(StateWrites.Kind.DEAD_LETTER);
         } catch (IOException e) {
-            throw DeadLetters.writeFailed(exchange, file, e, stateWrites);
+            DeadLetters.writeFailed(exchange, file, e, stateWrites);
         }
     }
 }

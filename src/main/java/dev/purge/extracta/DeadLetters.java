@@ -41,7 +41,7 @@ public class DeadLetters {
     }
 
     /** The dead-letter endpoint (a queue) refused the record: see {@link #writeFailed(Exchange, Object, Throwable, StateWrites)}. */
-    public void endpointRefused(Exchange exchange) throws StateWriteException {
+    public void endpointRefused(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Throwable root = cause;
         while (root != null && root.getCause() != null && root.getCause() != root) {
@@ -50,15 +50,16 @@ public class DeadLetters {
         // wrappers such as Spring's UncategorizedJmsException say nothing: name the root cause too
         Exception why = new Exception(Failures.oneLine(cause) + (root == cause ? "" : " (" + Failures.oneLine(root)
                 + ")"));
-        throw writeFailed(exchange, exchange.getProperty(FileRunTracker.DEAD_LETTER_URI_PROPERTY, String.class), why,
+        writeFailed(exchange, exchange.getProperty(FileRunTracker.DEAD_LETTER_URI_PROPERTY, String.class), why,
                 stateWrites);
     }
 
     /**
      * A record could not be written: it is logged whole, so it is not lost, and the request is not final: its file
      * stays in the inbox (its message is rolled back) and it is taken up again later, when records can be written.
+     * Nothing is thrown: the error handling that called the dead-letter route would only log a second failure.
      */
-    static StateWriteException writeFailed(Exchange exchange, Object target, Throwable e, StateWrites stateWrites) {
+    static void writeFailed(Exchange exchange, Object target, Throwable e, StateWrites stateWrites) {
         FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
         String record = exchange.getMessage().getBody(String.class);
         stateWrites.failed(StateWrites.Kind.DEAD_LETTER, target, e, "the request is not final: "
@@ -67,12 +68,14 @@ public class DeadLetters {
         if (run != null) {
             run.interrupt(FileRun.Stop.STATE_WRITE, "stopped: cannot write a dead-letter record ("
                     + Failures.oneLine(e) + ")");
-            if (RowContext.find(exchange) != null) {
+        }
+        RowContext row = RowContext.find(exchange);
+        if (row != null) {
+            row.recordNotWritten();
+            if (run != null) {
                 run.rowStopped();
             }
         }
-        return new StateWriteException("could not write a dead-letter record to " + target + ": "
-                + Failures.oneLine(e), e);
     }
 
     static DeadLetterRecord recordOf(Exchange exchange) {

@@ -435,8 +435,15 @@ public class FileRunTracker implements CamelContextAware {
     /** Counts a dead-lettered request (or file) and remembers where its record went. */
     public void deadLettered(Exchange exchange) {
         FileRun run = fileRun(exchange);
-        metrics.deadLettered();
         RowContext row = RowContext.find(exchange);
+        if (row != null && !row.recordWritten()) {
+            metrics.requestStopped(exchange);
+            return; // not final: stopped when its record failed, taken up again later
+        }
+        if (row == null && run.stop() == FileRun.Stop.STATE_WRITE) {
+            return; // the record of a whole file or message was not written: nothing is final
+        }
+        metrics.deadLettered();
         Outcome outcome = row != null ? row.outcome() : Outcome.UNREADABLE_FILE;
         if (row == null && run.isMessage()) {
             outcome = Outcome.UNREADABLE_MESSAGE;

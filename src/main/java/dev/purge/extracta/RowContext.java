@@ -36,6 +36,7 @@ public final class RowContext {
     private Boolean retryDecision;
     private Outcome outcome;
     private String outcomeMessage;
+    private boolean recordNotWritten;
 
     RowContext(RequestRow row, FileRun run) {
         this.request = row.request();
@@ -187,5 +188,14 @@ public final class RowContext {
 
     String outcomeMessage() {
         return outcomeMessage;
+    }
+
+    /** Its dead-letter record could not be written: the request is not final (stopped, taken up again later). */
+    void recordNotWritten() {
+        recordNotWritten = true;
+    }
+
+    boolean recordWritten() {
+        return !recordNotWritten;
     }
 }

@@ -51,6 +51,27 @@ final class FaultInjection {
         }
     }
 
+    /**
+     * The deleted-pairs file, whose write of one deleted pair (a batch ID containing {@code failFor}) fails once, as
+     * a full disk would make it fail right after the API confirmed the delete.
+     */
+    public static class FailingOnceRepository extends FingerprintFileIdempotentRepository {
+        private String failFor = "\u0000";
+        private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        public void setFailFor(String failFor) {
+            this.failFor = failFor;
+        }
+
+        @Override
+        public synchronized boolean add(String key) {
+            if (!key.startsWith("maybe:") && key.contains(failFor) && failed.compareAndSet(false, true)) {
+                throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+            }
+            return super.add(key);
+        }
+    }
+
     /** A bean whose own thread dies of an unexpected exception a moment after the start. */
     public static class DyingThread {
         public DyingThread() {

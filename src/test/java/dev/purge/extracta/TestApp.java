@@ -122,9 +122,28 @@ public final class TestApp implements AutoCloseable {
         return start(name, baseUrl, overrides, null);
     }
 
+    /** The real application with its data folder at {@code dataDir} (a small file system, say). */
+    static TestApp startIn(String name, Path dataDir, Map<String, String> overrides,
+                           WireMockConfiguration wireMockOptions) throws Exception {
+        WireMockServer wireMock = new WireMockServer(wireMockOptions.bindAddress("127.0.0.1").dynamicPort());
+        wireMock.start();
+        stubCredits(wireMock);
+        try {
+            return start(dataDir, "http://127.0.0.1:" + wireMock.port(), overrides, wireMock);
+        } catch (Exception e) {
+            wireMock.stop();
+            throw e;
+        }
+    }
+
     private static TestApp start(String name, String baseUrl, Map<String, String> overrides, WireMockServer wireMock)
             throws Exception {
-        Path dataDir = Path.of("target", "test-data", name + "-" + System.nanoTime()).toAbsolutePath();
+        return start(Path.of("target", "test-data", name + "-" + System.nanoTime()).toAbsolutePath(), baseUrl,
+                overrides, wireMock);
+    }
+
+    private static TestApp start(Path dataDir, String baseUrl, Map<String, String> overrides, WireMockServer wireMock)
+            throws Exception {
         Files.createDirectories(dataDir.resolve("inbox"));
         Map<String, String> properties = defaults();
         properties.put("extracta.base-url", baseUrl);
