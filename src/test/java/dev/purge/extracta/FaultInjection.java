@@ -57,15 +57,21 @@ final class FaultInjection {
      */
     public static class FailingOnceRepository extends FingerprintFileIdempotentRepository {
         private String failFor = "\u0000";
+        private boolean beforeSend;
         private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
 
         public void setFailFor(String failFor) {
             this.failFor = failFor;
         }
 
+        /** Fail the "maybe deleted" mark written before the send, instead of the deleted pair written after it. */
+        public void setBeforeSend(boolean beforeSend) {
+            this.beforeSend = beforeSend;
+        }
+
         @Override
         public synchronized boolean add(String key) {
-            if (!key.startsWith("maybe:") && key.contains(failFor) && failed.compareAndSet(false, true)) {
+            if (key.startsWith("maybe:") == beforeSend && key.contains(failFor) && failed.compareAndSet(false, true)) {
                 throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
             }
             return super.add(key);

@@ -110,6 +110,28 @@ class StateWriteFailureTest {
         }
     }
 
+    @Test
+    void aRepositoryWriteThatFailsBeforeTheSendStopsTheRowGivesItsClaimBackAndTheFileFinishesLater() throws Exception {
+        try (LogCapture logs = LogCapture.capture();
+             TestApp app = TestApp.start("unmarked", Map.of(
+                     "camel.beans.flakyPairs", "#class:dev.purge.extracta.FaultInjection$FailingOnceRepository",
+                     "camel.beans.flakyPairs.file", "{{extracta.idempotency.file}}",
+                     "camel.beans.flakyPairs.failFor", "unmarked",
+                     "camel.beans.flakyPairs.beforeSend", "true",
+                     "extracta.idempotency.repository", "flakyPairs", "extracta.concurrency", "1"))) {
+            app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).willReturn(json(200, SUCCESS)));
+            app.drop("marks.csv", "classificationId,batchId\nc1,unmarked1\nc1,other1\nc1,unmarked1\n");
+            // stopped before anything was sent for it; taken up again after its delay; never stalls on its claim
+            JsonNode report = app.awaitReport("marks.csv");
+            assertThat(report.get("status").asText()).isEqualTo("DONE");
+            assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(2);
+            assertThat(report.get("outcomes").get("DUPLICATE").asLong()).isEqualTo(1);
+            assertThat(InputIdentityTestSupport.perBatch(app.wireMock)).containsEntry("unmarked1", 1)
+                    .containsEntry("other1", 1);
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("ERROR Cannot write the deleted-pairs repository"));
+        }
+    }
+
     static void deleteTree(Path path) throws Exception {
         if (!Files.exists(path)) {
             return;
