@@ -63,7 +63,7 @@ class BrokerRestartTest {
             await().atMost(TestApp.TIMEOUT).until(() -> sent(app) >= 8);
             broker.restart();
 
-            await().atMost(Duration.ofSeconds(120)).until(() -> InputIdentityTestSupport.perBatch(app.wireMock)
+            await().atMost(TestApp.TIMEOUT).until(() -> InputIdentityTestSupport.perBatch(app.wireMock)
                     .size() == 60 && broker.messageCount("restart.delete-batch") == 0);
             Map<String, Integer> perBatch = InputIdentityTestSupport.perBatch(app.wireMock);
             assertThat(perBatch).hasSize(60).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
@@ -86,7 +86,7 @@ class BrokerRestartTest {
             broker.restart();
 
             app.awaitReport("both.csv");
-            await().atMost(Duration.ofSeconds(120)).until(() -> broker.messageCount("both.delete-batch") == 0);
+            await().atMost(TestApp.TIMEOUT).until(() -> broker.messageCount("both.delete-batch") == 0);
             Map<String, Integer> perBatch = InputIdentityTestSupport.perBatch(app.wireMock);
             assertThat(perBatch).hasSize(120).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
         }

@@ -59,9 +59,9 @@ class CrashRecoveryIT {
         Path log = workDir.resolve("app.log");
 
         Process first = start(log);
-        await().atMost(Duration.ofSeconds(60)).until(() -> received() >= 60 || !first.isAlive());
+        await().atMost(TestApp.TIMEOUT).until(() -> received() >= 60 || !first.isAlive());
         first.destroyForcibly(); // SIGKILL
-        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
         int beforeKill = received();
         assertThat(beforeKill).as("killed mid-file").isBetween(60, rows - 20);
         assertThat(inbox.resolve("big.csv")).as("a killed run leaves its file in the inbox").exists();
@@ -72,7 +72,7 @@ class CrashRecoveryIT {
             report = awaitReport("big.csv");
         } finally {
             second.destroy();
-            second.waitFor(30, TimeUnit.SECONDS);
+            second.waitFor(60, TimeUnit.SECONDS);
         }
 
         Map<String, Long> perBatch = requestsPerBatch();
@@ -105,11 +105,11 @@ class CrashRecoveryIT {
         Path log = workDir.resolve("app.log");
 
         Process first = start(log);
-        await().atMost(Duration.ofSeconds(60)).until(() -> received() >= 12 || !first.isAlive());
+        await().atMost(TestApp.TIMEOUT).until(() -> received() >= 12 || !first.isAlive());
         long stopAsked = System.nanoTime();
         long stopAskedAt = System.currentTimeMillis();
         first.destroy(); // SIGTERM
-        assertThat(first.waitFor(25, TimeUnit.SECONDS)).as("exits within the 20 s shutdown timeout").isTrue();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("exits on SIGTERM (its shutdown timeout is 20 s)").isTrue();
         long stopMillis = (System.nanoTime() - stopAsked) / 1_000_000;
         int beforeStop = received();
         long startedAfterStop = api.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).stream()
@@ -128,7 +128,7 @@ class CrashRecoveryIT {
             report = awaitReport("graceful.csv");
         } finally {
             second.destroy();
-            second.waitFor(30, TimeUnit.SECONDS);
+            second.waitFor(60, TimeUnit.SECONDS);
         }
         Map<String, Long> perBatch = requestsPerBatch();
         System.out.printf("RELIABILITY sigterm: rows=%d stops=1 stopMillis=%d requestsBeforeStop=%d requests=%d "
@@ -169,19 +169,19 @@ class CrashRecoveryIT {
                     "EXTRACTA_QUEUE_ENABLED", "true",
                     "EXTRACTA_QUEUE_BROKER_URL", broker.url));
             Process first = JarProcess.start(workDir, log, env);
-            await().atMost(Duration.ofSeconds(60)).until(() -> received() >= 30 || !first.isAlive());
+            await().atMost(TestApp.TIMEOUT).until(() -> received() >= 30 || !first.isAlive());
             first.destroyForcibly(); // SIGKILL mid-message: it was never acknowledged
-            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
             int beforeKill = received();
             assertThat(beforeKill).isLessThan(requests);
 
             Process second = JarProcess.start(workDir, log, env);
             jakarta.jms.Message reply;
             try {
-                reply = session.createConsumer(replies).receive(90_000);
+                reply = session.createConsumer(replies).receive(TestApp.TIMEOUT.toMillis());
             } finally {
                 second.destroy();
-                second.waitFor(30, TimeUnit.SECONDS);
+                second.waitFor(60, TimeUnit.SECONDS);
             }
             assertThat(reply).as("the redelivered message was answered; log: %s", log).isNotNull();
             List<JsonNode> outcomes = MAPPER.readValue(((jakarta.jms.TextMessage) reply).getText(),
@@ -215,9 +215,9 @@ class CrashRecoveryIT {
         Path log = workDir.resolve("app.log");
 
         Process first = JarProcess.start(workDir, log, env(), List.of(), List.of("--once", file.toString()));
-        await().atMost(Duration.ofSeconds(60)).until(() -> received() >= 8 || !first.isAlive());
+        await().atMost(TestApp.TIMEOUT).until(() -> received() >= 8 || !first.isAlive());
         first.destroy(); // SIGTERM
-        assertThat(first.waitFor(25, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(first.exitValue()).as("a run stopped by a signal does not exit 0").isNotZero();
         int beforeStop = received();
         assertThat(beforeStop).isLessThan(rows);
@@ -226,7 +226,7 @@ class CrashRecoveryIT {
                 .get("status").asText()).isEqualTo("INTERRUPTED");
 
         Process second = JarProcess.start(workDir, log, env(), List.of(), List.of("--once", file.toString()));
-        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(second.exitValue()).as("the second run finishes the file").isZero();
         JsonNode report = MAPPER.readTree(workDir.resolve("data/reports/export.csv.report.json").toFile());
         assertThat(report.get("status").asText()).isEqualTo("DONE");
@@ -272,7 +272,7 @@ class CrashRecoveryIT {
 
     private JsonNode awaitReport(String name) throws Exception {
         Path report = workDir.resolve("data/reports/" + name + ".report.json");
-        await().atMost(Duration.ofSeconds(90)).until(() -> Files.exists(report)
+        await().atMost(TestApp.TIMEOUT).until(() -> Files.exists(report)
                 && MAPPER.readTree(report.toFile()).get("status").asText().equals("DONE"));
         return MAPPER.readTree(report.toFile());
     }

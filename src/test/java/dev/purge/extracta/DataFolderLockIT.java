@@ -62,35 +62,35 @@ class DataFolderLockIT {
         Files.move(temp, inbox.resolve("shared.csv"));
         Process service = JarProcess.start(workDir, workDir.resolve("service.log"), env());
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> sent() >= 3 || !service.isAlive());
+            await().atMost(TestApp.TIMEOUT).until(() -> sent() >= 3 || !service.isAlive());
             assertThat(service.isAlive()).isTrue();
 
             // the operator runs --once on the same data folder while the service works on the file
             Path onceLog = workDir.resolve("once.log");
             Process once = JarProcess.start(workDir, onceLog, env(), List.of(), List.of("--once"));
-            assertThat(once.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(once.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             String output = Files.readString(onceLog);
             assertThat(once.exitValue()).as(output).isEqualTo(OneShotRun.FATAL);
             assertThat(output).contains("is in use by another extracta-purge process (pid " + service.pid()
                     + " on host ");
             // and a second service
             Process second = JarProcess.start(workDir, workDir.resolve("second.log"), env());
-            assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(second.exitValue()).isNotZero();
             assertThat(Files.readString(workDir.resolve("second.log"))).contains("is in use by another extracta-purge "
                     + "process (pid " + service.pid());
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(inbox.resolve("shared.csv")));
+            await().atMost(TestApp.TIMEOUT).until(() -> !Files.exists(inbox.resolve("shared.csv")));
         } finally {
             service.destroyForcibly(); // kill -9: the OS lets go of its lock
-            service.waitFor(30, TimeUnit.SECONDS);
+            service.waitFor(60, TimeUnit.SECONDS);
         }
         Map<String, Integer> perBatch = InputIdentityTestSupport.perBatch(api);
         assertThat(perBatch).hasSize(30).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
 
         // the killed service's lock is gone with it: the next run starts
         Process after = JarProcess.start(workDir, workDir.resolve("after.log"), env(), List.of(), List.of("--once"));
-        assertThat(after.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(after.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(after.exitValue()).as(Files.readString(workDir.resolve("after.log"))).isEqualTo(OneShotRun.ALL_DONE);
     }
 

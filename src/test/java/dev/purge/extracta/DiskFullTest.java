@@ -106,7 +106,7 @@ class DiskFullTest {
                         starts(logs) == 1);
 
                 disk.free();
-                await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(app.inbox().resolve("full.csv")));
+                await().atMost(TestApp.TIMEOUT).until(() -> !Files.exists(app.inbox().resolve("full.csv")));
                 JsonNode report = MAPPER.readTree(app.dataDir.resolve("reports/full.csv.report.json").toFile());
                 assertThat(report.get("status").asText()).isEqualTo("DONE");
                 Map<String, Integer> sent = new java.util.HashMap<>(InputIdentityTestSupport.perBatch(app.wireMock));

@@ -69,7 +69,7 @@ class FatalErrorIT {
         Path log = workDir.resolve("once.log");
         Process run = start(log, "requestReader", "dev.purge.extracta.FaultInjection$OutOfMemoryRequestReader",
                 "--once", file.toString());
-        boolean ended = run.waitFor(90, TimeUnit.SECONDS);
+        boolean ended = run.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!ended) {
             run.destroyForcibly();
         }
@@ -83,7 +83,7 @@ class FatalErrorIT {
     void aThreadThatDiesOfAnUnexpectedExceptionEndsTheServiceWithStatusOne() throws Exception {
         Path log = workDir.resolve("service.log");
         Process service = start(log, "dyingThread", "dev.purge.extracta.FaultInjection$DyingThread");
-        boolean ended = service.waitFor(90, TimeUnit.SECONDS);
+        boolean ended = service.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!ended) {
             service.destroyForcibly();
         }

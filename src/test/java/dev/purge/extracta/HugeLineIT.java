@@ -79,7 +79,7 @@ class HugeLineIT {
                 "EXTRACTA_API_KEY", JarProcess.API_KEY,
                 "EXTRACTA_BASE_URL", "http://127.0.0.1:" + api.port(),
                 "EXTRACTA_RATE_LIMIT", "0"), List.of("-Xmx64m"), List.of("--once", csv.toString(), jsonl.toString()));
-        boolean ended = run.waitFor(180, TimeUnit.SECONDS);
+        boolean ended = run.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!ended) {
             run.destroyForcibly();
         }

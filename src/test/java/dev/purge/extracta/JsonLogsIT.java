@@ -44,7 +44,7 @@ class JsonLogsIT {
                 "EXTRACTA_INBOX_STABLE_PERIOD", "300", "EXTRACTA_INBOX_POLL_DELAY", "100"));
         Path report = dir.resolve("data").resolve("reports").resolve("json.csv.report.json");
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(report) || !app.isAlive());
+            await().atMost(TestApp.TIMEOUT).until(() -> Files.exists(report) || !app.isAlive());
         } finally {
             stop(app);
         }
@@ -92,14 +92,14 @@ class JsonLogsIT {
     }
 
     private static void awaitStarted(Process app, Path log) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> !app.isAlive()
+        await().atMost(TestApp.TIMEOUT).until(() -> !app.isAlive()
                 || Files.readString(log).contains("(extracta-purge) started"));
         assertThat(app.isAlive()).as("running; log: %s", log).isTrue();
     }
 
     private static void stop(Process app) throws InterruptedException {
         app.destroy();
-        assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+        assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
     }
 
     /** Every line of the output, each parsed as one JSON object: a line that is not fails the test. */

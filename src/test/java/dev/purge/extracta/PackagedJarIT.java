@@ -67,13 +67,13 @@ class PackagedJarIT {
         try {
             // default folders are relative to the working directory: data/inbox, data/reports, data/deadletter
             Path inbox = workDir.resolve("data").resolve("inbox");
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.isDirectory(inbox) || !app.isAlive());
+            await().atMost(TestApp.TIMEOUT).until(() -> Files.isDirectory(inbox) || !app.isAlive());
             assertThat(app.isAlive()).as("application is running; log: %s", log).isTrue();
             Path temp = inbox.resolve(".jar.csv.part");
             Files.writeString(temp, "classificationId,batchId\nc9,j1\nc9,j2\n");
             Files.move(temp, inbox.resolve("jar.csv"));
             Path report = workDir.resolve("data").resolve("reports").resolve("jar.csv.report.json");
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(report));
+            await().atMost(TestApp.TIMEOUT).until(() -> Files.exists(report));
 
             List<LoggedRequest> requests = wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))
                     .withHeader("Authorization", equalTo("Bearer " + JarProcess.API_KEY)));
@@ -82,7 +82,7 @@ class PackagedJarIT {
             assertThat(Files.readString(report)).contains("\"DELETED\" : 2");
         } finally {
             app.destroy();
-            assertThat(app.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
         }
         String output = Files.readString(log);
         assertThat(output).contains("Finished jar.csv");
@@ -94,7 +94,7 @@ class PackagedJarIT {
     void jarRefusesToStartWithoutAKey() throws Exception {
         Path log = workDir.resolve("no-key.log");
         Process app = JarProcess.start(workDir, log, Map.of(), "-Dextracta.inbox.poll-delay=100");
-        assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("exits by itself").isTrue();
+        assertThat(app.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exits by itself").isTrue();
         assertThat(app.exitValue()).isNotZero();
         assertThat(Files.readString(log)).contains("No Extracta API key").contains("EXTRACTA_API_KEY");
     }
@@ -119,10 +119,10 @@ class PackagedJarIT {
                 Map.of("EXTRACTA_DRY_RUN", "true", "EXTRACTA_PROGRESS_INTERVAL", "2000"), "-Xmx64m");
         Path report = dir.resolve("data").resolve("reports").resolve("large.csv.report.json");
         try {
-            await().atMost(Duration.ofMinutes(3)).until(() -> Files.exists(report) || !app.isAlive());
+            await().atMost(TestApp.TIMEOUT).until(() -> Files.exists(report) || !app.isAlive());
         } finally {
             app.destroy();
-            app.waitFor(30, TimeUnit.SECONDS);
+            app.waitFor(60, TimeUnit.SECONDS);
         }
         assertThat(report).as("report; log: %s", log).exists();
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile());

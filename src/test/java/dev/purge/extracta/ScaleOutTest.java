@@ -80,7 +80,7 @@ class ScaleOutTest {
             assertThat(ingest.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).size())
                     .as("the ingest instance deletes nothing").isZero();
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> worker.wireMock
+            await().atMost(TestApp.TIMEOUT).until(() -> worker.wireMock
                     .findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).size() >= 1000);
             assertThat(perBatch(worker.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))))
                     .hasSize(1000).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
@@ -96,7 +96,7 @@ class ScaleOutTest {
             second.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                     .willReturn(json(200, SUCCESS).withFixedDelay(5)));
             publish("scale.delete-batch", 1000);
-            await().atMost(Duration.ofSeconds(30)).until(() -> deletes(first) + deletes(second) >= 1000);
+            await().atMost(TestApp.TIMEOUT).until(() -> deletes(first) + deletes(second) >= 1000);
 
             Map<String, Integer> all = perBatch(first.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))));
             perBatch(second.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))))
@@ -109,7 +109,7 @@ class ScaleOutTest {
 
             // the same requests again, on either instance: the shared repository skips every one
             publish("scale.delete-batch", 1000);
-            await().atMost(Duration.ofSeconds(90)).until(() -> drained("scale.delete-batch"));
+            await().atMost(TestApp.TIMEOUT).until(() -> drained("scale.delete-batch"));
             assertThat(deletes(first) + deletes(second)).as("nothing deleted twice").isEqualTo(1000);
         }
     }
@@ -141,7 +141,7 @@ class ScaleOutTest {
                 }
                 java.util.Collections.shuffle(messages, new java.util.Random(7));
                 publishTexts("overlap.delete-batch", messages);
-                await().atMost(Duration.ofSeconds(60)).until(() -> drained("overlap.delete-batch")
+                await().atMost(TestApp.TIMEOUT).until(() -> drained("overlap.delete-batch")
                         && claimsInDatabase() == 0 && perBatch(first.wireMock.findAll(
                                 deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))).size() == 100);
 

@@ -60,7 +60,7 @@ final class SmallDisk implements AutoCloseable {
     private static int run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
-        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
+        return p.waitFor(60, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 
     @Override

@@ -111,11 +111,11 @@ class StopWhileWaitingIT {
         drop(name, rows);
         Path log = workDir.resolve("app.log");
         Process first = JarProcess.start(workDir, log, env(settings));
-        await().atMost(Duration.ofSeconds(90)).until(() -> waiting.call() || !first.isAlive());
+        await().atMost(TestApp.TIMEOUT).until(() -> waiting.call() || !first.isAlive());
         assertThat(first.isAlive()).as("still running; log: %s", log).isTrue();
         int deadLettersBefore = deadLetters(name).size();
         first.destroy(); // SIGTERM
-        assertThat(first.waitFor(25, TimeUnit.SECONDS)).as("exits within the shutdown timeout").isTrue();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("exits on SIGTERM (its shutdown timeout is 20 s)").isTrue();
 
         Path inbox = workDir.resolve("data/inbox");
         assertThat(inbox.resolve(name)).as("the file stays in the inbox; log: %s", log).exists();
@@ -128,10 +128,10 @@ class StopWhileWaitingIT {
         fix.run();
         Process second = JarProcess.start(workDir, log, env(Map.of()));
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> !Files.exists(inbox.resolve(name)));
+            await().atMost(TestApp.TIMEOUT).until(() -> !Files.exists(inbox.resolve(name)));
         } finally {
             second.destroy();
-            second.waitFor(25, TimeUnit.SECONDS);
+            second.waitFor(60, TimeUnit.SECONDS);
         }
         JsonNode report = MAPPER.readTree(workDir.resolve("data/reports/" + name + ".report.json").toFile());
         assertThat(report.get("status").asText()).isEqualTo("DONE");
@@ -233,9 +233,9 @@ class StopWhileWaitingIT {
         Path log = workDir.resolve("once.log");
         Process run = JarProcess.start(workDir, log, env(Map.of("EXTRACTA_RETRY_INITIAL_DELAY", "30000")), List.of(),
                 List.of("--once", file.toString()));
-        await().atMost(Duration.ofSeconds(90)).until(() -> (sent("w2") == 1 && sent() == 3) || !run.isAlive());
+        await().atMost(TestApp.TIMEOUT).until(() -> (sent("w2") == 1 && sent() == 3) || !run.isAlive());
         run.destroy(); // SIGTERM while w2 waits for its retry
-        assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String output = Files.readString(log);
         assertThat(run.exitValue()).as("stopped before the end, resumable; output: %s", output).isEqualTo(3);
         assertThat(output).doesNotContain("NOT_READ").doesNotContain("RejectedExecutionException");

@@ -30,7 +30,11 @@ public final class TestApp implements AutoCloseable {
     /** A recognisable key: the leak check greps every test output for it. */
     public static final String API_KEY = "xk-test-7d41c0-NEVER-LOGGED";
     static final String DELETE_PATH = "/documentClassification/deleteBatch";
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a test waits for an event before it fails: generous, so that a slow or busy machine (2 cores, a
+     * build beside it) never turns a correct behaviour into a failure; a correct run takes far less.
+     */
+    static final Duration TIMEOUT = Duration.ofSeconds(180);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     final WireMockServer wireMock;
