@@ -287,7 +287,21 @@ public class FileRunTracker implements CamelContextAware {
             return; // stays, journal and all
         }
         deleteJournal(run);
+        deleteMarker(run);
         forget(run);
+    }
+
+    /** The producer's marker of a file that has left the inbox: a new file of that name needs a marker of its own. */
+    private void deleteMarker(FileRun run) {
+        Path marker = run.path() == null || run.inPlace() ? null : inboxFilter.markerOf(run.path());
+        if (marker != null) {
+            try {
+                Files.deleteIfExists(marker);
+            } catch (IOException e) {
+                LOG.warn("{} has left the inbox, but its marker {} could not be deleted: {}; delete it by hand before "
+                        + "a new file of that name arrives", run.source(), marker, Failures.oneLine(e));
+            }
+        }
     }
 
     /** Moves the file out of the inbox; false (said once, file set aside) when that is impossible. */

@@ -29,9 +29,23 @@ public class InboxFilter implements GenericFileFilter<Object> {
 
     private final Map<Path, Parked> parked = new ConcurrentHashMap<>();
     private SendGate sendGate;
+    private String markerSuffix = "";
 
     public void setSendGate(SendGate sendGate) {
         this.sendGate = sendGate;
+    }
+
+    /**
+     * extracta.inbox.marker-suffix: when set (say {@code .ready}), a file is taken only once its marker
+     * {@code <name><suffix>} exists, for producers that cannot write under another name and rename; empty: no marker.
+     */
+    public void setMarkerSuffix(String markerSuffix) {
+        this.markerSuffix = markerSuffix == null ? "" : markerSuffix.strip();
+    }
+
+    /** The marker of a file, or null when no marker is asked for. */
+    Path markerOf(Path file) {
+        return markerSuffix.isEmpty() ? null : file.resolveSibling(file.getFileName() + markerSuffix);
     }
 
     @Override
@@ -39,10 +53,14 @@ public class InboxFilter implements GenericFileFilter<Object> {
         if (sendGate != null && sendGate.isHalted()) {
             return false;
         }
+        Path path = Path.of(file.getAbsoluteFilePath());
+        Path marker = markerOf(path);
+        if (marker != null && !Files.exists(marker, LinkOption.NOFOLLOW_LINKS)) {
+            return false; // its producer has not said it is complete
+        }
         if (parked.isEmpty()) {
             return true;
         }
-        Path path = Path.of(file.getAbsoluteFilePath());
         Parked entry = parked.get(path);
         if (entry == null) {
             return true;

@@ -130,6 +130,23 @@ class InputIdentityTest {
     }
 
     @Test
+    void withAMarkerSuffixAFileIsTakenOnlyOnceItsMarkerIsThereAndTheMarkerGoesWithIt() throws Exception {
+        try (TestApp app = slowApi("marker", 0, Map.of("extracta.inbox.marker-suffix", ".ready",
+                "extracta.inbox.stable-period", "200"))) {
+            Path file = app.inbox().resolve("marked.csv");
+            // a producer that writes in place, in pieces, and says when it is done
+            Files.writeString(file, "classificationId,batchId\nc1,mk001\n");
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() ->
+                    sentPerBatch(app).isEmpty());
+            Files.writeString(file, "c1,mk002\n", StandardOpenOption.APPEND);
+            Files.writeString(app.inbox().resolve("marked.csv.ready"), "");
+            app.awaitReport("marked.csv");
+            assertThat(sentPerBatch(app)).containsOnlyKeys("mk001", "mk002");
+            assertThat(app.inbox().resolve("marked.csv.ready")).as("the marker goes with its file").doesNotExist();
+        }
+    }
+
+    @Test
     void twoFilesWhoseNamesLookAlikeWithTheSameSizeAndTimeNeverShareProgress() throws Exception {
         try (TestApp app = slowApi("lookalike", 80, Map.of("extracta.concurrency", "1"))) {
             Path first = app.drop("a b.csv", rows("x", 20));
