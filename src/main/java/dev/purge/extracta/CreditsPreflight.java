@@ -21,7 +21,8 @@ final class CreditsPreflight {
     private CreditsPreflight() {
     }
 
-    static void check(String baseUrl, String apiKey, long timeoutMillis) {
+    /** The status of {@code GET <baseUrl>/credits} with the key (redirects not followed). */
+    static int credits(String baseUrl, String apiKey, long timeoutMillis) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofMillis(timeoutMillis))
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -31,9 +32,13 @@ final class CreditsPreflight {
                 .header("Authorization", "Bearer " + apiKey)
                 .GET()
                 .build();
-        HttpResponse<String> response;
+        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    static void check(String baseUrl, String apiKey, long timeoutMillis) {
+        int status;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            status = credits(baseUrl, apiKey, timeoutMillis);
         } catch (IOException e) {
             LOG.warn("Could not check the API key with GET /credits ({}); starting anyway", Failures.oneLine(e));
             return;
@@ -41,7 +46,6 @@ final class CreditsPreflight {
             Thread.currentThread().interrupt();
             return;
         }
-        int status = response.statusCode();
         if (status == 401 || status == 403) {
             throw new IllegalStateException("The Extracta API refused the API key at GET /credits (HTTP " + status
                     + "): check EXTRACTA_API_KEY (or extracta.api-key-file). Nothing was deleted.");

@@ -101,6 +101,13 @@ public class FatalErrors extends DefaultThreadPoolFactory {
         ENDING.set(false);
     }
 
+    private static void endIfError(Runnable task, Throwable t, String where) {
+        Throwable error = errorOf(task, t);
+        if (error instanceof Error) {
+            fatal(error, where);
+        }
+    }
+
     /** The Error a finished task ended with, if any: {@code t} for a plain task, else kept in its Future. */
     static Throwable errorOf(Runnable task, Throwable t) {
         if (t != null) {
@@ -157,10 +164,7 @@ public class FatalErrors extends DefaultThreadPoolFactory {
         @Override
         protected void afterExecute(Runnable task, Throwable t) {
             super.afterExecute(task, t);
-            Throwable error = errorOf(task, t);
-            if (error instanceof Error) {
-                fatal(error, "a task of a thread pool failed");
-            }
+            endIfError(task, t, "a task of a thread pool failed");
         }
     }
 
@@ -174,10 +178,7 @@ public class FatalErrors extends DefaultThreadPoolFactory {
         @Override
         protected void afterExecute(Runnable task, Throwable t) {
             super.afterExecute(task, t);
-            Throwable error = errorOf(task, t);
-            if (error instanceof Error) {
-                fatal(error, "a scheduled task failed");
-            }
+            endIfError(task, t, "a scheduled task failed");
         }
     }
 }

@@ -103,48 +103,38 @@ final class JdbcClaims implements Claims {
 
     @Override
     public boolean tryClaim(String pair, Object requestOwner) throws SQLException {
-        if (!local.tryClaim(pair, requestOwner)) {
-            return false;
-        }
-        ensureTable();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("INSERT INTO " + TABLE + " (pair_key, owner, lease_until) "
-                     + "VALUES (?, ?, " + leaseEnd() + ") ON CONFLICT (pair_key) DO NOTHING")) {
-            s.setString(1, pair);
-            s.setString(2, owner);
-            s.setLong(3, leaseMillis);
-            if (s.executeUpdate() == 1) {
-                return true;
-            }
-        } catch (SQLException | RuntimeException e) {
-            local.release(pair, requestOwner);
-            throw e;
-        }
-        local.release(pair, requestOwner);
-        return false;
+        // the primary key admits one row a pair: of two instances inserting it, one wins
+        return claimInTable(pair, requestOwner, "INSERT INTO " + TABLE + " (pair_key, owner, lease_until) VALUES (?, "
+                + "?, " + leaseEnd() + ") ON CONFLICT (pair_key) DO NOTHING", pair, owner, leaseMillis);
     }
 
     @Override
     public boolean tryTakeOverAbandoned(String pair, Object requestOwner) throws SQLException {
+        return claimInTable(pair, requestOwner, "UPDATE " + TABLE + " SET owner = ?, lease_until = " + leaseEnd()
+                + " WHERE pair_key = ? AND lease_until < CURRENT_TIMESTAMP", owner, leaseMillis, pair);
+    }
+
+    /** Takes the claim in this process, then in the table with one statement that changes one row or none. */
+    private boolean claimInTable(String pair, Object requestOwner, String sql, Object... parameters)
+            throws SQLException {
         if (!local.tryClaim(pair, requestOwner)) {
             return false;
         }
-        ensureTable();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("UPDATE " + TABLE + " SET owner = ?, lease_until = "
-                     + leaseEnd() + " WHERE pair_key = ? AND lease_until < CURRENT_TIMESTAMP")) {
-            s.setString(1, owner);
-            s.setLong(2, leaseMillis);
-            s.setString(3, pair);
-            if (s.executeUpdate() == 1) {
-                return true;
+        boolean taken = false;
+        try {
+            ensureTable();
+            try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    s.setObject(i + 1, parameters[i]);
+                }
+                taken = s.executeUpdate() == 1;
             }
-        } catch (SQLException | RuntimeException e) {
-            local.release(pair, requestOwner);
-            throw e;
+            return taken;
+        } finally {
+            if (!taken) {
+                local.release(pair, requestOwner);
+            }
         }
-        local.release(pair, requestOwner);
-        return false;
     }
 
     @Override

@@ -3,10 +3,6 @@ package dev.purge.extracta;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
@@ -201,16 +197,7 @@ public class OutageBreaker implements CamelContextAware {
         if (baseUrl == null || credentials == null) {
             throw new IOException("no API to ask (base URL or key missing)");
         }
-        HttpClient client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofMillis(probeTimeout))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/credits"))
-                .timeout(Duration.ofMillis(probeTimeout))
-                .header("Authorization", "Bearer " + credentials.resolve())
-                .GET()
-                .build();
-        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        return CreditsPreflight.credits(baseUrl, credentials.resolve(), probeTimeout);
     }
 
     private ExecutorService prober() {

@@ -63,9 +63,9 @@ class BrokerRestartTest {
             await().atMost(TestApp.TIMEOUT).until(() -> sent(app) >= 8);
             broker.restart();
 
-            await().atMost(TestApp.TIMEOUT).until(() -> InputIdentityTestSupport.perBatch(app.wireMock)
+            await().atMost(TestApp.TIMEOUT).until(() -> TestApp.sentPerBatch(app.wireMock)
                     .size() == 60 && broker.messageCount("restart.delete-batch") == 0);
-            Map<String, Integer> perBatch = InputIdentityTestSupport.perBatch(app.wireMock);
+            Map<String, Integer> perBatch = TestApp.sentPerBatch(app.wireMock);
             assertThat(perBatch).hasSize(60).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
             assertThat(broker.messageCount("restart.delete-batch.DLQ")).as("nothing dead-lettered").isZero();
         }
@@ -87,7 +87,7 @@ class BrokerRestartTest {
 
             app.awaitReport("both.csv");
             await().atMost(TestApp.TIMEOUT).until(() -> broker.messageCount("both.delete-batch") == 0);
-            Map<String, Integer> perBatch = InputIdentityTestSupport.perBatch(app.wireMock);
+            Map<String, Integer> perBatch = TestApp.sentPerBatch(app.wireMock);
             assertThat(perBatch).hasSize(120).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
         }
     }

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +31,10 @@ class DataFolderLockIT {
 
     @BeforeEach
     void startApi() throws Exception {
-        api = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        api.start();
-        TestApp.stubCredits(api);
+        api = JarProcess.startApi();
         api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                 .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}").withFixedDelay(200)));
-        workDir = Files.createDirectories(Path.of("target", "it-work", "lock-" + System.nanoTime()).toAbsolutePath());
+        workDir = JarProcess.workDir("lock");
     }
 
     @AfterEach
@@ -85,7 +82,7 @@ class DataFolderLockIT {
             service.destroyForcibly(); // kill -9: the OS lets go of its lock
             service.waitFor(60, TimeUnit.SECONDS);
         }
-        Map<String, Integer> perBatch = InputIdentityTestSupport.perBatch(api);
+        Map<String, Integer> perBatch = TestApp.sentPerBatch(api);
         assertThat(perBatch).hasSize(30).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
 
         // the killed service's lock is gone with it: the next run starts

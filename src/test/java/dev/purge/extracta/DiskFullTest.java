@@ -109,7 +109,7 @@ class DiskFullTest {
                 await().atMost(TestApp.TIMEOUT).until(() -> !Files.exists(app.inbox().resolve("full.csv")));
                 JsonNode report = MAPPER.readTree(app.dataDir.resolve("reports/full.csv.report.json").toFile());
                 assertThat(report.get("status").asText()).isEqualTo("DONE");
-                Map<String, Integer> sent = new java.util.HashMap<>(InputIdentityTestSupport.perBatch(app.wireMock));
+                Map<String, Integer> sent = new java.util.HashMap<>(TestApp.sentPerBatch(app.wireMock));
                 // the refused row was not final while its record could not be written: sent again, refused again
                 // (a 400 deletes nothing); every batch that was deleted was sent once, fill1 included
                 assertThat(sent.remove("bad1")).isGreaterThanOrEqualTo(1);

@@ -6,7 +6,6 @@ import static dev.purge.extracta.DeleteBatchPipelineTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,12 +27,10 @@ class FatalErrorIT {
 
     @BeforeEach
     void startApi() throws Exception {
-        api = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        api.start();
-        TestApp.stubCredits(api);
+        api = JarProcess.startApi();
         api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                 .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")));
-        workDir = Files.createDirectories(Path.of("target", "it-work", "fatal-" + System.nanoTime()).toAbsolutePath());
+        workDir = JarProcess.workDir("fatal");
     }
 
     @AfterEach

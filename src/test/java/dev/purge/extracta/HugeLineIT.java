@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,13 +35,10 @@ class HugeLineIT {
 
     @BeforeEach
     void startApi() throws Exception {
-        api = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        api.start();
-        TestApp.stubCredits(api);
+        api = JarProcess.startApi();
         api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                 .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")));
-        workDir = Files.createDirectories(Path.of("target", "it-work", "huge-line-" + System.nanoTime())
-                .toAbsolutePath());
+        workDir = JarProcess.workDir("huge-line");
     }
 
     @AfterEach

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,11 +52,7 @@ class InputIdentityTest {
     }
 
     static Map<String, Integer> sentPerBatch(TestApp app) throws Exception {
-        Map<String, Integer> counts = new HashMap<>();
-        for (LoggedRequest r : app.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))) {
-            counts.merge(MAPPER.readTree(r.getBodyAsString()).get("batchId").asText(), 1, Integer::sum);
-        }
-        return counts;
+        return TestApp.sentPerBatch(app.wireMock);
     }
 
     private static List<Path> done(TestApp app) throws Exception {

@@ -17,6 +17,22 @@ final class JarProcess {
     private JarProcess() {
     }
 
+    /** A WireMock server on loopback as the API, its GET /credits accepting the key. */
+    static com.github.tomakehurst.wiremock.WireMockServer startApi() {
+        com.github.tomakehurst.wiremock.WireMockServer api = new com.github.tomakehurst.wiremock.WireMockServer(
+                com.github.tomakehurst.wiremock.core.WireMockConfiguration.options().bindAddress("127.0.0.1")
+                        .dynamicPort());
+        api.start();
+        TestApp.stubCredits(api);
+        return api;
+    }
+
+    /** A fresh working folder for one jar test under target/it-work. */
+    static Path workDir(String name) throws IOException {
+        return java.nio.file.Files.createDirectories(Path.of("target", "it-work", name + "-" + System.nanoTime())
+                .toAbsolutePath());
+    }
+
     static Process start(Path workDir, Path log, Map<String, String> env, String... jvmOptions) throws IOException {
         return start(workDir, log, env, List.of(jvmOptions), List.of());
     }

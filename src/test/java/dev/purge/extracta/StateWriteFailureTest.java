@@ -99,14 +99,14 @@ class StateWriteFailureTest {
             app.drop("again.csv", "classificationId,batchId\nc1,forgotten1\nc1,new1\n");
             JsonNode again = app.awaitReport("again.csv");
             assertThat(again.get("outcomes").get("SKIPPED_ALREADY_DELETED").asLong()).isEqualTo(1);
-            assertThat(InputIdentityTestSupport.perBatch(app.wireMock)).containsEntry("forgotten1", 1);
+            assertThat(TestApp.sentPerBatch(app.wireMock)).containsEntry("forgotten1", 1);
 
             // and it was written once the repository took writes again: after a restart it is still known
             app.restart();
             app.drop("after-restart.csv", "classificationId,batchId\nc1,forgotten1\n");
             JsonNode afterRestart = app.awaitReport("after-restart.csv");
             assertThat(afterRestart.get("outcomes").get("SKIPPED_ALREADY_DELETED").asLong()).isEqualTo(1);
-            assertThat(InputIdentityTestSupport.perBatch(app.wireMock)).containsEntry("forgotten1", 1);
+            assertThat(TestApp.sentPerBatch(app.wireMock)).containsEntry("forgotten1", 1);
         }
     }
 
@@ -126,7 +126,7 @@ class StateWriteFailureTest {
             assertThat(report.get("status").asText()).isEqualTo("DONE");
             assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(2);
             assertThat(report.get("outcomes").get("DUPLICATE").asLong()).isEqualTo(1);
-            assertThat(InputIdentityTestSupport.perBatch(app.wireMock)).containsEntry("unmarked1", 1)
+            assertThat(TestApp.sentPerBatch(app.wireMock)).containsEntry("unmarked1", 1)
                     .containsEntry("other1", 1);
             assertThat(logs.lines()).anyMatch(l -> l.startsWith("ERROR Cannot write the deleted-pairs repository"));
         }

@@ -12,7 +12,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,12 +40,9 @@ class StopWhileWaitingIT {
 
     @BeforeEach
     void startApi() throws Exception {
-        api = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        api.start();
-        TestApp.stubCredits(api);
+        api = JarProcess.startApi();
         api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(10).willReturn(json(200, SUCCESS)));
-        workDir = Files.createDirectories(Path.of("target", "it-work", "stop-wait-" + System.nanoTime())
-                .toAbsolutePath());
+        workDir = JarProcess.workDir("stop-wait");
     }
 
     @AfterEach

@@ -205,6 +205,16 @@ public final class TestApp implements AutoCloseable {
         }
     }
 
+    /** How often each batch was sent to this API: batch ID to count of DELETE requests. */
+    static Map<String, Integer> sentPerBatch(WireMockServer api) throws IOException {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        for (var request : api.findAll(com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo(DELETE_PATH)))) {
+            counts.merge(MAPPER.readTree(request.getBodyAsString()).get("batchId").asText(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
     public List<JsonNode> deadLetters(String fileName) throws IOException {
         Path file = dataDir.resolve("deadletter").resolve(fileName + ".jsonl");
         List<JsonNode> records = new ArrayList<>();
