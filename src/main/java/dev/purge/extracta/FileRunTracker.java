@@ -35,6 +35,8 @@ public class FileRunTracker implements CamelContextAware {
     private static final ObjectMapper LINE_MAPPER = new ObjectMapper();
 
     private final Set<FileRun> active = ConcurrentHashMap.newKeySet();
+    /** Finished files that could not be moved out of the inbox: only the move is tried again, never their rows. */
+    private final Map<Path, Finished> finishedInPlace = new ConcurrentHashMap<>();
     /** Files handed over by the one-shot run, and whether each stays where it is. */
     private final Map<Path, Boolean> oneShotTargets = new ConcurrentHashMap<>();
     private CamelContext camelContext;
@@ -52,6 +54,10 @@ public class FileRunTracker implements CamelContextAware {
     private long lastLineWait = 60_000;
     /** No-op until the application's metrics bean is set. */
     private PurgeMetrics metrics = new PurgeMetrics();
+
+    /** A finished file (that very file: its identity) waiting to go to {@code folder}. */
+    private record Finished(String identity, String folder) {
+    }
 
     public static FileRun fileRun(Exchange exchange) {
         FileRun run = exchange.getProperty(RUN_PROPERTY, FileRun.class);
@@ -102,10 +108,11 @@ public class FileRunTracker implements CamelContextAware {
      * the one-shot run handed it over; then the progress journal of this very file and content is resumed, or one is
      * started.
      */
-    public void identify(Exchange exchange) throws IOException, UnreadableFileException, FileNotReadyException,
+    public void identify(Exchange exchange) throws IOException, UnreadableFileException, FileSetAsideException,
             StateWriteException {
         FileRun run = fileRun(exchange);
         InboxFile file = run.file();
+        moveIfFinished(run);
         if (file == null) {
             // a symbolic link (refused here with its reason), or a file that vanished before it could be opened
             try (InboxFile opened = InboxFile.open(run.path())) {
@@ -123,7 +130,7 @@ public class FileRunTracker implements CamelContextAware {
             long waitedFor = System.currentTimeMillis() - file.modifiedMillis();
             if (waitedFor < lastLineWait) {
                 inboxFilter.parkUntil(file, file.modifiedMillis() + lastLineWait);
-                throw new FileNotReadyException(run.source() + ": its last line has no line break yet, so a writer "
+                throw new FileSetAsideException(run.source() + ": its last line has no line break yet, so a writer "
                         + "may still be writing it; it is taken once it has not changed for " + lastLineWait
                         + " ms (extracta.inbox.last-line-wait). End files with a line break, or write them under a "
                         + "temporary name and rename them when complete");
@@ -150,6 +157,29 @@ public class FileRunTracker implements CamelContextAware {
             LOG.info("Started {} ({} bytes){}", run.source(), file.size(),
                     dryRun ? " in dry-run: nothing will be sent" : "");
         }
+    }
+
+    /**
+     * A file that was finished but could not be moved out is not read again: only its move is tried again (its report
+     * and dead-letter records were written then).
+     */
+    private void moveIfFinished(FileRun run) throws FileSetAsideException {
+        Finished finished = run.file() == null ? null : finishedInPlace.get(run.path());
+        if (finished == null || !finished.identity().equals(run.file().identity())) {
+            return;
+        }
+        if (moveOut(run, finished.folder())) {
+            finishedInPlace.remove(run.path());
+            try {
+                Files.deleteIfExists(FileJournal.pathFor(stateDir, run.file()));
+            } catch (IOException e) {
+                LOG.warn("Could not delete the progress journal of {}: {}", run.source(), Failures.oneLine(e));
+            }
+            deleteMarker(run);
+            throw new FileSetAsideException(run.source() + " was finished earlier and has now left the inbox for "
+                    + finished.folder() + "/");
+        }
+        throw new FileSetAsideException(run.source() + " is finished; it still cannot be moved out of the inbox");
     }
 
     /**
@@ -189,9 +219,12 @@ public class FileRunTracker implements CamelContextAware {
         }
         Throwable e = Failures.caught(exchange);
         FatalErrors.check(e, "processing " + run.source());
-        if (Failures.find(e, FileNotReadyException.class) != null) {
-            LOG.info("{}", e.getMessage());
-            forget(run);
+        FileSetAsideException setAside = Failures.find(e, FileSetAsideException.class);
+        if (setAside != null) {
+            LOG.info("{}", setAside.getMessage());
+            active.remove(run); // no report: the filter keeps it aside until its time comes or it changes
+            metrics.fileClosed(run);
+            closeFile(run);
             return;
         }
         if (!run.interrupted()) {
@@ -318,6 +351,7 @@ public class FileRunTracker implements CamelContextAware {
             run.markStateWriteFailed();
             stateWrites.unmovable(run.path(), e);
             if (run.file() != null) {
+                finishedInPlace.put(run.path(), new Finished(run.file().identity(), folder));
                 inboxFilter.parkWithBackoff(run.file());
             }
             return false;

@@ -142,6 +142,43 @@ class InputIdentityTest {
     }
 
     @Test
+    void aFileWithoutALineBreakAtItsEndIsSetAsideNotReadAtEveryPollThenTaken() throws Exception {
+        try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("no-final-break", 0, Map.of(
+                "extracta.inbox.stable-period", "200", "extracta.inbox.last-line-wait", "3000"))) {
+            app.drop("open-end.csv", "classificationId,batchId\nc1,oe001");
+            await().atMost(TestApp.TIMEOUT).until(() -> waits(logs) == 1);
+            await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(2)).until(() -> waits(logs) == 1
+                    && sentPerBatch(app).isEmpty());
+            app.awaitReport("open-end.csv");
+            assertThat(sentPerBatch(app)).containsOnlyKeys("oe001");
+            assertThat(waits(logs)).as("said once, not at every poll").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aFailedFileThatCannotLeaveTheInboxIsNotReadNorDeadLetteredAgain() throws Exception {
+        try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("unmovable-failed", 0, Map.of())) {
+            Path blocker = Files.writeString(app.inbox().resolve(".failed"), "a file where .failed/ should be");
+            app.drop("binary.csv", new String(new char[] {'a', 0, 'b', '\n'}));
+            await().atMost(TestApp.TIMEOUT).until(() -> logs.lines().stream()
+                    .anyMatch(l -> l.startsWith("ERROR") && l.contains("binary.csv is finished")));
+            // its next try (after 5 s) only tries the move: no second record
+            await().atMost(TestApp.TIMEOUT).until(() -> logs.lines().stream()
+                    .anyMatch(l -> l.contains("binary.csv is finished; it still cannot be moved")));
+            assertThat(app.deadLetters("binary.csv")).hasSize(1);
+            Files.delete(blocker);
+            await().atMost(TestApp.TIMEOUT).until(() -> !Files.exists(app.inbox().resolve("binary.csv")));
+            assertThat(app.movedTo(".failed", "binary.csv")).isPresent();
+            assertThat(app.deadLetters("binary.csv")).as("one record in all").hasSize(1);
+        }
+    }
+
+    private static long waits(LogCapture logs) {
+        return logs.lines().stream().filter(l -> l.contains("open-end.csv: its last line has no line break yet"))
+                .count();
+    }
+
+    @Test
     void twoFilesWhoseNamesLookAlikeWithTheSameSizeAndTimeNeverShareProgress() throws Exception {
         try (TestApp app = slowApi("lookalike", 80, Map.of("extracta.concurrency", "1"))) {
             Path first = app.drop("a b.csv", rows("x", 20));
