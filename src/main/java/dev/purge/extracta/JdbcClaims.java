@@ -30,6 +30,8 @@ final class JdbcClaims implements Claims {
     private final long leaseMillis;
     private final String owner;
     private final LocalClaims local = new LocalClaims();
+    /** Claims whose release failed (the database away): deleted at the next renewal, never renewed meanwhile. */
+    private final java.util.Set<String> toRelease = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile long renewedAt = System.currentTimeMillis();
     private volatile boolean tableReady;
 
@@ -61,6 +63,14 @@ final class JdbcClaims implements Claims {
     }
 
     void renew() {
+        for (String pair : toRelease) {
+            try {
+                delete(pair);
+                toRelease.remove(pair);
+            } catch (SQLException | RuntimeException e) {
+                break; // the database is still away: renewing fails too, below
+            }
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("UPDATE " + TABLE + " SET lease_until = " + leaseEnd()
                      + " WHERE owner = ?")) {
@@ -139,13 +149,23 @@ final class JdbcClaims implements Claims {
 
     @Override
     public void release(String pair, Object requestOwner) throws SQLException {
+        try {
+            delete(pair);
+        } catch (SQLException | RuntimeException e) {
+            // renewed with the others it would never lapse while this instance lives: deleted as soon as it can be
+            toRelease.add(pair);
+            throw e;
+        } finally {
+            local.release(pair, requestOwner);
+        }
+    }
+
+    private void delete(String pair) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("DELETE FROM " + TABLE + " WHERE pair_key = ? AND owner = ?")) {
             s.setString(1, pair);
             s.setString(2, owner);
             s.executeUpdate();
-        } finally {
-            local.release(pair, requestOwner);
         }
     }
 
