@@ -12,8 +12,9 @@ record CsvLine(long line, List<String> values, String problem, String raw) {
         this(line, values, null, null);
     }
 
-    static CsvLine tooLong(LineCappedReader.LineTooLongException e) {
-        return new CsvLine(e.line(), List.of(), e.getMessage(), e.head());
+    /** The record starting on {@code line} that holds a line too long to read (the same line, or a later one). */
+    static CsvLine tooLong(long line, LineCappedReader.LineTooLongException e) {
+        return new CsvLine(line, List.of(), e.getMessage(), e.head());
     }
 
     boolean readable() {

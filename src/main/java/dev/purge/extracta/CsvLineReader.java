@@ -17,8 +17,8 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * Streams the non-blank records of a CSV file with Commons CSV (RFC 4180 quotes, LF or CRLF, BOM skipped, values
  * trimmed), with the line each record starts on. The delimiter, {@code ,} or {@code ;}, is detected from the first
- * non-blank line. A line longer than the cap is handed out as an unreadable line of its own, and reading goes on with
- * a fresh parser at the next line (Commons CSV has no length limit of its own: the cap sits in the reader under it).
+ * non-blank line. A record holding a line longer than the cap is handed out as unreadable, and reading goes on with
+ * a fresh parser at the next record (Commons CSV has no length limit of its own: the cap sits in the reader under it).
  */
 final class CsvLineReader implements Closeable {
 
@@ -56,7 +56,7 @@ final class CsvLineReader implements Closeable {
     }
 
     private CsvLineReader(Reader reader, char delimiter, int maxLineLength, Closeable owned) throws IOException {
-        this.text = new LineCappedReader(reader, maxLineLength);
+        this.text = LineCappedReader.forCsv(reader, maxLineLength, delimiter);
         this.owned = owned;
         this.format = CSVFormat.RFC4180.builder()
                 .setDelimiter(delimiter)
@@ -97,15 +97,22 @@ final class CsvLineReader implements Closeable {
             } catch (UncheckedIOException | IllegalStateException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 if (cause instanceof LineCappedReader.LineTooLongException tooLong) {
-                    // the rest of that line is skipped unread; a fresh parser starts on the next one
-                    lineOffset = tooLong.line();
+                    // the rest of the record is skipped unread (a quoted value may span lines: text inside it is
+                    // never read as records); a fresh parser starts on the next record
                     try {
+                        lineOffset = text.skipRestOfRecord() - 1;
+                        if (text.endedInsideQuotes()) {
+                            // as the parser itself refuses it: the rest of the file is one value that never ends
+                            throw new UnreadableFileException("malformed CSV: the record that starts on line " + line
+                                    + " opens a quoted value that is never closed (and line " + tooLong.line()
+                                    + " in it is longer than the cap)", line);
+                        }
                         startParser();
                     } catch (IOException restart) {
                         throw new UnreadableFileException("cannot read on after line " + tooLong.line() + ": "
                                 + restart.getMessage(), tooLong.line());
                     }
-                    return CsvLine.tooLong(tooLong);
+                    return CsvLine.tooLong(line, tooLong);
                 }
                 throw new UnreadableFileException("malformed CSV: " + cause.getMessage(), line);
             }

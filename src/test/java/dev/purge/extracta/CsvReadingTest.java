@@ -481,4 +481,63 @@ class CsvReadingTest {
             assertThat(reader.next()).isNull();
         }
     }
+
+    // ---------------------------------------------------------------- line cap
+
+    /** All records of CSV text read with this cap. */
+    private static List<CsvLine> capped(String text, int cap) throws Exception {
+        List<CsvLine> result = new ArrayList<>();
+        try (CsvLineReader reader = CsvLineReader.forText(text, cap)) {
+            CsvLine line;
+            while ((line = reader.next()) != null) {
+                result.add(line);
+            }
+        }
+        return result;
+    }
+
+    @Test
+    void aLongLineInsideAQuotedValueWithCrlfSkipsTheWholeRecord() throws Exception {
+        List<CsvLine> lines = capped("a,b,notes\r\nc1,b1,\"one\r\n" + "x".repeat(100) + "\r\nc9,victim,\r\n"
+                + "end\"\r\nc2,b2,plain\r\n", 40);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(1).readable()).isFalse();
+        assertThat(lines.get(1).line()).isEqualTo(2);
+        assertThat(lines.get(1).problem()).startsWith("line 3 is longer than 40 characters");
+        assertThat(lines.get(2).values()).containsExactly("c2", "b2", "plain");
+        assertThat(lines.get(2).line()).isEqualTo(6);
+    }
+
+    @Test
+    void aDoubledQuoteAndAQuoteInsideAnUnquotedValueDoNotFoolTheSkip() throws Exception {
+        // "" inside the quoted value is a quote, not its end; a quote in the middle of an unquoted value opens nothing
+        List<CsvLine> lines = capped("a,b\nc1,\"say \"\"hi\"\"\n" + "y".repeat(100) + "\nc9,victim\"\nc2,b\"2\nc3,b3\n",
+                40);
+        assertThat(lines).extracting(CsvLine::readable).containsExactly(true, false, true, true);
+        assertThat(lines.get(2).values()).containsExactly("c2", "b\"2");
+        assertThat(lines.get(3).values()).containsExactly("c3", "b3");
+        assertThat(lines.get(3).line()).isEqualTo(6);
+    }
+
+    @Test
+    void aLongLineThatIsTheRecordItselfIsSkippedToTheNextLine() throws Exception {
+        List<CsvLine> lines = capped("a;b\nc1;" + "z".repeat(100) + "\nc2;b2\n", 40);
+        assertThat(lines).extracting(CsvLine::line).containsExactly(1L, 2L, 3L);
+        assertThat(lines.get(1).problem()).startsWith("line 2 is longer");
+        assertThat(lines.get(2).values()).containsExactly("c2", "b2");
+    }
+
+    @Test
+    void aLongLineInAQuotedValueThatNeverClosesMakesTheFileUnreadableAsAnUnclosedQuoteDoes() throws Exception {
+        // skipping to the end of the text would hide every line after it inside one refused record
+        try (CsvLineReader reader = CsvLineReader.forText("a,b\nc1,b1\nc2,\"open\n" + "x".repeat(100)
+                + "\nc3,b3\n", 40)) {
+            assertThat(reader.next().values()).containsExactly("a", "b");
+            assertThat(reader.next().values()).containsExactly("c1", "b1");
+            UnreadableFileException e = catchThrowableOfType(UnreadableFileException.class, reader::next);
+            assertThat(e).isNotNull();
+            assertThat(e.getLine()).isEqualTo(3L);
+            assertThat(e.getMessage()).contains("never closed");
+        }
+    }
 }

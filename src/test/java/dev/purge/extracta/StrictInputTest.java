@@ -142,6 +142,24 @@ class StrictInputTest {
     }
 
     @Test
+    void aLineOverTheCapInsideAQuotedValueRefusesItsWholeRecordAndNoTextInsideTheQuotesIsSent() throws Exception {
+        // the long line sits inside a quoted value that spans lines: reading on at the next line would read text
+        // inside the quotes ("cX,qVictim") as a record of its own
+        app.drop("long-quoted.csv", "classificationId,batchId,notes\n"
+                + "c1,q1,\"first line of notes\n"
+                + "z".repeat(1500) + "\n"
+                + "cX,qVictim,whatever\n"
+                + "end of notes\"\n"
+                + "c2,q2,plain\n");
+        JsonNode report = app.awaitReport("long-quoted.csv");
+        assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(1);
+        assertThat(report.get("outcomes").get("INVALID_INPUT").asLong()).isEqualTo(1);
+        JsonNode record = DeleteBatchPipelineTest.record(app.deadLetters("long-quoted.csv"), 2);
+        assertThat(record.get("message").asText()).startsWith("line 3 is longer than 1024 characters");
+        assertThat(sentBatches()).contains("q2").doesNotContain("qVictim", "q1");
+    }
+
+    @Test
     void aJsonLineOverTheCapIsThatRowsErrorAndTheRowsAroundItAreSent() throws Exception {
         app.drop("long-line.jsonl", "{\"classificationId\":\"c1\",\"batchId\":\"lj1\"}\r\n"
                 + "{\"classificationId\":\"c1\",\"batchId\":\"" + "y".repeat(3000) + "\"}\r\n"
