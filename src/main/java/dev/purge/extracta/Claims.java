@@ -1,5 +1,7 @@
 package dev.purge.extracta;
 
+import java.util.function.Predicate;
+
 /**
  * Who is sending a request for a pair right now: at most one request in this process, and, with a shared store, in
  * all instances. A claim is taken before a request is sent and given back when it ends; another request for the same
@@ -19,6 +21,10 @@ interface Claims {
     /** Whether every claim this process holds is certainly still its own (a shared store's lease is fresh). */
     boolean certain();
 
-    /** The application stops: every claim still held is given back (requests in flight have ended or been cut). */
-    void releaseAll();
+    /**
+     * The application stops: every claim still held is given back, but for the requests {@code stillSending} names
+     * (cut at the shutdown timeout with their body maybe on its way): a shared claim of theirs stays until its lease
+     * runs out, so no other instance sends the pair while this request may still reach the API.
+     */
+    void releaseAll(Predicate<Object> stillSending);
 }

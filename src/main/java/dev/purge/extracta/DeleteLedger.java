@@ -369,7 +369,7 @@ public class DeleteLedger implements CamelContextAware, Service {
     public void stop() {
         Claims held = claims;
         if (held != null) {
-            held.releaseAll();
+            held.releaseAll(owner -> owner instanceof RowContext row && row.attemptOpen());
         }
         if (!unwrittenDeleted.isEmpty() && started) {
             try {

@@ -6,9 +6,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +36,7 @@ final class JdbcClaims implements Claims {
     private final String owner;
     private final LocalClaims local = new LocalClaims();
     /** Claims whose release failed (the database away): deleted at the next renewal, never renewed meanwhile. */
-    private final java.util.Set<String> toRelease = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> toRelease = ConcurrentHashMap.newKeySet();
     private volatile long renewedAt = System.currentTimeMillis();
     private volatile boolean tableReady;
 
@@ -65,8 +70,7 @@ final class JdbcClaims implements Claims {
     void renew() {
         for (String pair : toRelease) {
             try {
-                delete(pair);
-                toRelease.remove(pair);
+                deleteToRelease(pair);
             } catch (SQLException | RuntimeException e) {
                 break; // the database is still away: renewing fails too, below
             }
@@ -98,8 +102,11 @@ final class JdbcClaims implements Claims {
             }
             for (int attempt = 1; ; attempt++) {
                 try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                    // TIMESTAMPTZ: a lease is an instant; a plain TIMESTAMP is read in each session's time zone, so
+                    // instances in different zones would see a live lease as run out
                     s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (pair_key VARCHAR(300) PRIMARY KEY, "
-                            + "owner VARCHAR(300) NOT NULL, lease_until TIMESTAMP NOT NULL)");
+                            + "owner VARCHAR(300) NOT NULL, lease_until TIMESTAMPTZ NOT NULL)");
+                    migrateLeaseColumn(c);
                     tableReady = true;
                     return;
                 } catch (SQLException e) {
@@ -108,6 +115,23 @@ final class JdbcClaims implements Claims {
                     }
                 }
             }
+        }
+    }
+
+    /** A table made by an earlier version has a plain TIMESTAMP lease column: changed in place (leases are short). */
+    private static void migrateLeaseColumn(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT data_type FROM information_schema.columns WHERE "
+                + "table_name = lower(?) AND column_name = 'lease_until' AND table_schema = current_schema()")) {
+            q.setString(1, TABLE);
+            try (var r = q.executeQuery()) {
+                if (!r.next() || !"timestamp without time zone".equals(r.getString(1))) {
+                    return;
+                }
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + TABLE + " ALTER COLUMN lease_until TYPE TIMESTAMPTZ");
+            LOG.info("{}.lease_until changed from TIMESTAMP to TIMESTAMPTZ", TABLE);
         }
     }
 
@@ -133,6 +157,7 @@ final class JdbcClaims implements Claims {
         boolean taken = false;
         try {
             ensureTable();
+            deleteToRelease(pair); // our own stale row would block the claim, or be deleted under it at renewal
             try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
                 for (int i = 0; i < parameters.length; i++) {
                     s.setObject(i + 1, parameters[i]);
@@ -160,6 +185,19 @@ final class JdbcClaims implements Claims {
         }
     }
 
+    /**
+     * Deletes a claim whose release failed, if it is still to be released. Under the set's lock, so that a claim on
+     * the same pair taken again by this instance meanwhile (then no longer in the set) is never deleted by renewal.
+     */
+    private void deleteToRelease(String pair) throws SQLException {
+        synchronized (toRelease) {
+            if (toRelease.contains(pair)) {
+                delete(pair);
+                toRelease.remove(pair);
+            }
+        }
+    }
+
     private void delete(String pair) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("DELETE FROM " + TABLE + " WHERE pair_key = ? AND owner = ?")) {
@@ -176,14 +214,26 @@ final class JdbcClaims implements Claims {
     }
 
     @Override
-    public void releaseAll() {
-        local.releaseAll();
+    public void releaseAll(Predicate<Object> stillSending) {
+        List<String> kept = new ArrayList<>();
+        local.held().forEach((pair, requestOwner) -> {
+            if (stillSending.test(requestOwner)) {
+                kept.add(pair);
+            }
+        });
+        local.releaseAll(stillSending);
         if (!tableReady) {
             return;
         }
+        if (!kept.isEmpty()) {
+            LOG.warn("{} requests were still unanswered at the stop: their claims stay until their lease runs out, so "
+                    + "no other instance sends those pairs while these requests may still reach the API", kept.size());
+        }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("DELETE FROM " + TABLE + " WHERE owner = ?")) {
+             PreparedStatement s = c.prepareStatement("DELETE FROM " + TABLE + " WHERE owner = ? AND NOT (pair_key "
+                     + "= ANY (?))")) {
             s.setString(1, owner);
+            s.setArray(2, c.createArrayOf("varchar", kept.toArray()));
             s.executeUpdate();
         } catch (SQLException | RuntimeException e) {
             LOG.warn("Could not give back this instance's claims at stop ({}): other instances take them over when "

@@ -2,6 +2,7 @@ package dev.purge.extracta;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Claims held in memory, for one instance on its own data folder (the folder lock keeps any other process out): a
@@ -28,13 +29,18 @@ final class LocalClaims implements Claims {
         held.remove(pair, owner);
     }
 
+    /** The pairs held now, and by whom. */
+    Map<String, Object> held() {
+        return Map.copyOf(held);
+    }
+
     @Override
     public boolean certain() {
         return true;
     }
 
     @Override
-    public void releaseAll() {
-        held.clear();
+    public void releaseAll(Predicate<Object> stillSending) {
+        held.clear(); // only this process could see them, and it stops
     }
 }

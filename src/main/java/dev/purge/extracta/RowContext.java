@@ -30,7 +30,7 @@ public final class RowContext {
     private boolean markedMaybe;
     private boolean claimed;
     private boolean callSlot;
-    private long attemptStartedNanos = -1;
+    private volatile long attemptStartedNanos = -1; // read by the stop, on another thread
     /** Epoch millis before which the next attempt must not leave (backoff, Retry-After). */
     private long notBefore;
     private Boolean retryDecision;
@@ -149,6 +149,11 @@ public final class RowContext {
 
     void callSlot(boolean held) {
         callSlot = held;
+    }
+
+    /** An attempt left and has not ended yet: the request may be on the wire. */
+    boolean attemptOpen() {
+        return attemptStartedNanos >= 0;
     }
 
     /** When the open attempt left (System.nanoTime()), once; -1 when none is open. */
