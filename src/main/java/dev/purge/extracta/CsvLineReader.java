@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.LongConsumer;
+import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -85,7 +86,7 @@ final class CsvLineReader implements Closeable {
     }
 
     /** Returns the next non-blank record (or a line too long to read), or null at the end of the file. */
-    CsvLine next() throws UnreadableFileException {
+    CsvLine next() throws IOException, UnreadableFileException {
         while (true) {
             long line = lineOffset + parser.getCurrentLineNumber() + 1;
             CSVRecord record;
@@ -113,6 +114,9 @@ final class CsvLineReader implements Closeable {
                                 + restart.getMessage(), tooLong.line());
                     }
                     return CsvLine.tooLong(line, tooLong);
+                }
+                if (cause instanceof IOException io && !(cause instanceof CSVException)) {
+                    throw io; // the file could not be read (or changed under us): not a fault of its text
                 }
                 throw new UnreadableFileException("malformed CSV: " + cause.getMessage(), line);
             }

@@ -33,7 +33,7 @@ final class CsvRequestSource implements RequestSource {
     }
 
     @Override
-    public RequestRow next() throws UnreadableFileException {
+    public RequestRow next() throws IOException, UnreadableFileException {
         CsvLine csvLine = reader.next();
         if (csvLine != null && layout.hasHeader() && !headerSkipped) {
             headerSkipped = true;

@@ -36,7 +36,9 @@ public final class FileRun {
         /** The queue message's JMS session died (the broker went away): the broker delivers it again. */
         DELIVERY_LOST,
         /** The file changed while it was read: read again for what changed. */
-        CHANGED
+        CHANGED,
+        /** Reading the file failed (an I/O error): taken up again later. */
+        READ
     }
 
     private final String source;

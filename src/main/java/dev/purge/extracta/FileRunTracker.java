@@ -251,6 +251,9 @@ public class FileRunTracker implements CamelContextAware {
         if (Failures.find(e, ApiHaltedException.class) != null) {
             return FileRun.Stop.HALT;
         }
+        if (Failures.find(e, FileChangedException.class) != null) {
+            return FileRun.Stop.CHANGED; // cut shorter while it was inspected: read again as it is now
+        }
         // anything failing while the application stops (a pool refusing work, Camel refusing a redelivery) is the
         // stop's doing, never the file's
         if (stopping() || Failures.find(e, StoppingException.class) != null
@@ -378,7 +381,9 @@ public class FileRunTracker implements CamelContextAware {
         } catch (IOException e) {
             LOG.warn("Could not close the progress journal of {}: {}", run.source(), Failures.oneLine(e));
         }
-        if (run.file() != null && (run.stop() == FileRun.Stop.STATE_WRITE || run.stop() == FileRun.Stop.LEDGER)) {
+        FileRun.Stop stop = run.stop();
+        if (run.file() != null && (stop == FileRun.Stop.STATE_WRITE || stop == FileRun.Stop.LEDGER
+                || stop == FileRun.Stop.READ)) {
             long delay = inboxFilter.parkWithBackoff(run.file());
             LOG.info("{} is taken up again in {} ms at the earliest", run.source(), delay);
         }

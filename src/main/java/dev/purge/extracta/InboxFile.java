@@ -191,7 +191,7 @@ final class InboxFile implements Closeable {
             int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, left)), position);
             if (n < 0) {
                 // the file was cut shorter than it was when taken: never read as if it ended there
-                throw new IOException(path.getFileName() + " was truncated while it was read");
+                throw new FileChangedException(path.getFileName() + " was cut shorter while it was read");
             }
             position += n;
             return n;

@@ -2,7 +2,6 @@ package dev.purge.extracta;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -198,12 +197,18 @@ public class RequestReader implements CamelContextAware {
                     }
                     return firstOfPair ? row : row.asDuplicate();
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (FileChangedException e) {
+                run.interrupt(FileRun.Stop.CHANGED, "changed while it was read (" + e.getMessage() + ")");
             } catch (UnreadableFileException e) {
-                // the file changed after inspection: fail the file rather than guess
-                throw new IllegalStateException(run.source() + ": " + e.getMessage(), e);
+                // inspection read the same bytes whole: only a change in place makes them unreadable now
+                run.interrupt(FileRun.Stop.CHANGED, "changed while it was read (line " + e.getLine() + " no longer "
+                        + "reads: " + e.getMessage() + ")");
+            } catch (IOException e) {
+                run.interrupt(FileRun.Stop.READ, "stopped: cannot read it (" + Failures.oneLine(e) + ")");
             }
+            // no exception out of the splitter's iterator: that would end the split with rows still in flight; the
+            // rows handed out finish, and the run ends interrupted
+            return null;
         }
 
         @Override

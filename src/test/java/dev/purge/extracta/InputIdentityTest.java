@@ -7,6 +7,7 @@ import static dev.purge.extracta.DeleteBatchPipelineTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,6 +103,56 @@ class InputIdentityTest {
                     .allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
             assertThat(logs.lines()).anyMatch(l -> l.contains("growing.csv changed while it was read"));
             assertThat(readString(done(app).get(0))).endsWith("c1,late002\n");
+        }
+    }
+
+    @Test
+    void aCsvFileCutShorterInPlaceWhileItIsReadIsReadAgainAsItIsNowNeverFailedUnread() throws Exception {
+        try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("cut-csv", 60, Map.of())) {
+            // rows of 1 KB (a notes column), so the cut comes long before the reader's buffers have the whole file
+            StringBuilder wide = new StringBuilder("classificationId,batchId,notes\n");
+            for (int i = 0; i < 300; i++) {
+                wide.append("c1,long").append(i).append(',').append("n".repeat(1000)).append('\n');
+            }
+            Path file = app.drop("cut.csv", wide.toString());
+            await().atMost(TestApp.TIMEOUT).until(() -> sentPerBatch(app).size() >= 5);
+            // cp new.csv cut.csv: the same inode, truncated, then the (shorter) new content
+            String now = rows("short", 4);
+            Files.writeString(file, now, StandardOpenOption.TRUNCATE_EXISTING);
+
+            JsonNode report = app.awaitReport("cut.csv");
+            assertThat(report.get("status").asText()).isEqualTo("DONE");
+            Map<String, Integer> sent = sentPerBatch(app);
+            assertThat(sent).containsKeys("short000", "short003")
+                    .allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
+            assertThat(done(app)).singleElement().satisfies(p -> assertThat(readString(p)).isEqualTo(now));
+            assertThat(app.inbox().resolve(".failed")).doesNotExist();
+            assertThat(logs.lines()).anyMatch(l -> l.contains("cut.csv") && l.contains("cut shorter"))
+                    .noneMatch(l -> l.startsWith("ERROR"));
+        }
+    }
+
+    @Test
+    void aJsonLinesFileCutShorterInPlaceWhileItIsReadEndsItsRowsInFlightThenIsReadAgain() throws Exception {
+        try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("cut-jsonl", 150,
+                Map.of("extracta.concurrency", "4"))) {
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 300; i++) {
+                lines.append("{\"classificationId\":\"c1\",\"batchId\":\"jl").append(i).append("\",\"note\":\"")
+                        .append("n".repeat(1000)).append("\"}\n");
+            }
+            Path file = app.drop("cut.jsonl", lines.toString());
+            await().atMost(TestApp.TIMEOUT).until(() -> sentPerBatch(app).size() >= 8);
+            Files.writeString(file, "{\"classificationId\":\"c1\",\"batchId\":\"jnew\"}\n",
+                    StandardOpenOption.TRUNCATE_EXISTING);
+
+            JsonNode report = app.awaitReport("cut.jsonl");
+            assertThat(report.get("status").asText()).isEqualTo("DONE");
+            Map<String, Integer> sent = sentPerBatch(app);
+            assertThat(sent).containsKey("jnew").allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
+            // the requests in flight at the cut ended with their outcome, not with a closed journal
+            assertThat(logs.lines()).noneMatch(l -> l.startsWith("ERROR"))
+                    .anyMatch(l -> l.startsWith("INFO Stopped cut.jsonl") && l.contains("0 stopped before"));
         }
     }
 
