@@ -55,8 +55,18 @@ public class FileRunTracker implements CamelContextAware {
     /** No-op until the application's metrics bean is set. */
     private PurgeMetrics metrics = new PurgeMetrics();
 
-    /** A finished file (that very file: its identity) waiting to go to {@code folder}. */
-    private record Finished(String identity, String folder) {
+    /**
+     * A finished file waiting to go to {@code folder}: that very file (its identity) as it was read (size and mtime).
+     * Once it has changed in place (appended, fixed) it is not finished any more and is read again.
+     */
+    private record Finished(String identity, long size, long modifiedMillis, String folder) {
+        static Finished of(InboxFile file, String folder) {
+            return new Finished(file.identity(), file.size(), file.modifiedMillis(), folder);
+        }
+
+        boolean isStill(InboxFile file) {
+            return identity.equals(file.identity()) && size == file.size() && modifiedMillis == file.modifiedMillis();
+        }
     }
 
     public static FileRun fileRun(Exchange exchange) {
@@ -165,7 +175,12 @@ public class FileRunTracker implements CamelContextAware {
      */
     private void moveIfFinished(FileRun run) throws FileSetAsideException {
         Finished finished = run.file() == null ? null : finishedInPlace.get(run.path());
-        if (finished == null || !finished.identity().equals(run.file().identity())) {
+        if (finished == null) {
+            return;
+        }
+        if (!finished.isStill(run.file())) {
+            // another file under that name, or this one changed since: read it as it is now (its journal resumes it)
+            finishedInPlace.remove(run.path());
             return;
         }
         if (moveOut(run, finished.folder())) {
@@ -354,7 +369,7 @@ public class FileRunTracker implements CamelContextAware {
             run.markStateWriteFailed();
             stateWrites.unmovable(run.path(), e);
             if (run.file() != null) {
-                finishedInPlace.put(run.path(), new Finished(run.file().identity(), folder));
+                finishedInPlace.put(run.path(), Finished.of(run.file(), folder));
                 inboxFilter.parkWithBackoff(run.file());
             }
             return false;

@@ -300,6 +300,43 @@ class InputIdentityTest {
     }
 
     @Test
+    void aFinishedFileThatCannotLeaveTheInboxAndIsThenAppendedToIsReadForItsNewRowsNotMovedUnread() throws Exception {
+        try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("unmovable-appended", 0, Map.of())) {
+            Path blocker = Files.writeString(app.inbox().resolve(".done"), "a file where .done/ should be");
+            Path file = app.drop("grown.csv", rows("s", 3));
+            await().atMost(TestApp.TIMEOUT).until(() -> logs.lines().stream()
+                    .anyMatch(l -> l.startsWith("ERROR") && l.contains("grown.csv is finished")));
+            Files.writeString(file, "c1,added001\nc1,added002\n", StandardOpenOption.APPEND);
+            await().atMost(TestApp.TIMEOUT).until(() -> sentPerBatch(app).containsKey("added002"));
+
+            Files.delete(blocker);
+            await().atMost(TestApp.TIMEOUT).until(() -> !Files.exists(app.inbox().resolve("grown.csv")));
+            assertThat(readString(app.movedTo(".done", "grown.csv").orElseThrow())).endsWith("c1,added002\n");
+            assertThat(sentPerBatch(app)).hasSize(5).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
+            assertThat(MAPPER.readTree(app.dataDir.resolve("reports/grown.csv.report.json").toFile())
+                    .get("rowsFromEarlierRuns").asLong()).as("the first three resumed from the journal").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aFailedFileThatCannotLeaveTheInboxAndIsThenFixedInPlaceIsReadAsFixed() throws Exception {
+        try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("unmovable-fixed", 0, Map.of())) {
+            Path blocker = Files.writeString(app.inbox().resolve(".failed"), "a file where .failed/ should be");
+            Path file = app.drop("fixable.csv", new String(new char[] {'a', 0, 'b', '\n'}));
+            await().atMost(TestApp.TIMEOUT).until(() -> logs.lines().stream()
+                    .anyMatch(l -> l.startsWith("ERROR") && l.contains("fixable.csv is finished")));
+            // the producer rewrites it in place (the same inode), now readable
+            Files.writeString(file, rows("fx", 2), StandardOpenOption.TRUNCATE_EXISTING);
+
+            JsonNode report = app.awaitReport("fixable.csv");
+            assertThat(report.get("status").asText()).isEqualTo("DONE");
+            assertThat(sentPerBatch(app)).containsOnlyKeys("fx000", "fx001");
+            assertThat(app.movedTo(".done", "fixable.csv")).isPresent();
+            Files.delete(blocker);
+        }
+    }
+
+    @Test
     void aOneShotRunWhoseFileCannotLeaveTheInboxExitsNonZeroAndTheNextRunSendsNothingAgain() throws Exception {
         try (TestApp api = slowApi("unmovable-once-api", 0, Map.of())) {
             Path data = Files.createDirectories(api.dataDir.resolve("once"));
