@@ -87,7 +87,10 @@ final class JsonLinesRequestSource implements RequestSource {
         }
         JsonNode classification = node.get("classificationId");
         JsonNode batch = node.get("batchId");
-        String problem = null;
+        String problem = lookAlikeKey(node);
+        if (problem != null) {
+            return RequestSource.row(source, line, null, null, problem, raw(node));
+        }
         if (classification != null && !classification.isNull() && !classification.isTextual()) {
             problem = "classificationId is not a string";
         } else if (batch != null && !batch.isNull() && !batch.isTextual()) {
@@ -97,6 +100,24 @@ final class JsonLinesRequestSource implements RequestSource {
                 ? defaultClassificationId : text(classification);
         RequestRow row = RequestSource.row(source, line, classificationId, text(batch), problem, null);
         return row.valid() ? row : row.withRaw(raw(node));
+    }
+
+    /**
+     * A key spelled like one of ours but not exactly ({@code classification_id}, {@code batchID}) is refused, never
+     * ignored: ignored, the default classification would stand in for the one the sender meant.
+     */
+    private static String lookAlikeKey(JsonNode node) {
+        for (var names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            String folded = name.replaceAll("[\\s_.-]", "").toLowerCase(java.util.Locale.ROOT);
+            for (String ours : new String[] {"classificationId", "batchId"}) {
+                if (!name.equals(ours) && folded.equals(ours.toLowerCase(java.util.Locale.ROOT))) {
+                    return "key \"" + name + "\" is not \"" + ours + "\" (the IDs are read from exactly "
+                            + "\"classificationId\" and \"batchId\")";
+                }
+            }
+        }
+        return null;
     }
 
     private static String raw(JsonNode node) {

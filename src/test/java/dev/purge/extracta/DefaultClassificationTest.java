@@ -51,4 +51,34 @@ class DefaultClassificationTest {
                 body("explicit", "t1"),
                 body("cls-default", "j1"), body("explicit", "j2"));
     }
+
+    @Test
+    void aKeySpelledLikeOursButNotExactlyIsRefusedNeverReplacedByTheDefault() throws Exception {
+        app.drop("look-alike.jsonl", "{\"classification_id\":\"meant\",\"batchId\":\"la1\"}\n"
+                + "{\"classificationID\":\"meant\",\"batchId\":\"la2\"}\n"
+                + "{\"batch_id\":\"la3\"}\n"
+                + "{\"batchId\":\"la4\"}\n");
+        JsonNode report = app.awaitReport("look-alike.jsonl");
+        assertThat(report.get("outcomes").get("INVALID_INPUT").asLong()).isEqualTo(3);
+        assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(1);
+        List<JsonNode> records = app.deadLetters("look-alike.jsonl").stream()
+                .sorted(java.util.Comparator.comparingLong(r -> r.get("line").asLong())).toList();
+        assertThat(records).extracting(r -> r.get("line").asLong()).containsExactly(1L, 2L, 3L);
+        assertThat(records.get(0).get("message").asText()).contains("\"classification_id\" is not \"classificationId\"");
+        assertThat(records.get(1).get("message").asText()).contains("\"classificationID\" is not");
+        assertThat(records.get(2).get("message").asText()).contains("\"batch_id\" is not \"batchId\"");
+        assertThat(records).allSatisfy(r -> assertThat(r.get("reason").asText()).isEqualTo("INVALID_INPUT"));
+
+        try (var template = app.camelContext().createProducerTemplate()) {
+            String answer = template.requestBody("direct:extracta-delete-batch",
+                    "{\"Classification-Id\":\"meant\",\"batchId\":\"la5\"}", String.class);
+            JsonNode result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer).get(0);
+            assertThat(result.get("outcome").asText()).isEqualTo("INVALID_INPUT");
+            assertThat(result.get("message").asText()).contains("\"Classification-Id\" is not \"classificationId\"");
+        }
+        List<String> sent = app.wireMock.findAll(com.github.tomakehurst.wiremock.client.WireMock
+                .deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).stream()
+                .map(LoggedRequest::getBodyAsString).filter(b -> b.contains("\"la")).toList();
+        assertThat(sent).containsExactly(body("cls-default", "la4"));
+    }
 }
