@@ -69,7 +69,7 @@ public class OutageBreaker implements CamelContextAware {
         this.keyRefused = halt;
     }
 
-    private CircuitBreaker breaker() {
+    CircuitBreaker breaker() {
         if (breaker == null) {
             synchronized (this) {
                 if (breaker == null) {
@@ -174,8 +174,10 @@ public class OutageBreaker implements CamelContextAware {
             b.onError(0, TimeUnit.MILLISECONDS, e);
             return;
         } catch (InterruptedException e) {
+            // counted as a failed probe: back to OPEN, so another probe follows (released, the breaker stayed
+            // HALF_OPEN with no probe to come, and sending stayed paused for good)
             Thread.currentThread().interrupt();
-            b.releasePermission();
+            b.onError(0, TimeUnit.MILLISECONDS, e);
             return;
         } catch (RuntimeException e) {
             LOG.warn("Outage probe GET /credits failed: {}", Failures.oneLine(e));
