@@ -190,7 +190,10 @@ public class DeleteLedger implements CamelContextAware, Service {
         try {
             writeUnwritten();
             add(pair);
+            forgetMaybe(row);
         } catch (LedgerUnavailableException e) {
+            // the 'maybe deleted' mark stays (if it was written): should the process end before the pair is
+            // written, the request sent again at the next start reads its 404 as ALREADY_ABSENT
             unwrittenDeleted.add(pair);
             metrics.deletedUnrecorded();
             LOG.warn("{} line {}: the API confirmed the delete, but it could not be remembered ({}): it counts as {}, "
@@ -198,7 +201,6 @@ public class DeleteLedger implements CamelContextAware, Service {
                     + "again", row.request().source(), row.request().line(), Failures.oneLine(e.getCause()),
                     row.outcome() == null ? Outcome.DELETED : row.outcome());
         }
-        forgetMaybe(row);
         releaseQuietly(row);
     }
 

@@ -58,7 +58,7 @@ public final class FileRun {
     private volatile int deliveryCount = 1;
     private volatile BooleanSupplier deliveryAlive = () -> true;
     private volatile boolean inPlace;
-    private volatile boolean oneShot;
+    private volatile String setAsideBecause;
     private volatile String status;
     private volatile boolean stateWriteFailed;
     private volatile String wholeFailure;
@@ -211,13 +211,14 @@ public final class FileRun {
         return inPlace;
     }
 
-    /** Handed over by the one-shot run: taken as it is (complete by contract), never waited for. */
-    void oneShot(boolean oneShot) {
-        this.oneShot = oneShot;
+    /** Not taken yet (its last line may still be written, say): left in the inbox without a report. */
+    void setAside(String because) {
+        this.setAsideBecause = because;
     }
 
-    boolean oneShot() {
-        return oneShot;
+    /** Why the file was left for later, or null. */
+    String setAsideBecause() {
+        return setAsideBecause;
     }
 
     /** The status the report gave the file (DONE, FAILED, INTERRUPTED, DRY_RUN), or null while it runs. */

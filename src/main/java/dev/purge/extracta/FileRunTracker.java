@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
+import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * final outcome (counters, journal line, metrics), and at the end writes the report and moves the file out of the
  * inbox, in that order, the journal going last. Logs a start line, a progress line at a fixed interval and an end line.
  */
-public class FileRunTracker implements CamelContextAware {
+public class FileRunTracker implements CamelContextAware, Service {
 
     public static final String RUN_PROPERTY = "extractaFileRun";
     /** Where the dead-letter route sends this run's records: the file one, or the queue's. */
@@ -96,7 +97,6 @@ public class FileRunTracker implements CamelContextAware {
         String source = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         FileRun run = new FileRun(source, path, dryRun);
         Boolean inPlace = oneShotTargets.remove(path);
-        run.oneShot(inPlace != null);
         run.inPlace(Boolean.TRUE.equals(inPlace));
         exchange.setProperty(RUN_PROPERTY, run);
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
@@ -136,10 +136,11 @@ public class FileRunTracker implements CamelContextAware {
         } finally {
             digest.close();
         }
-        if (!digest.endsWithLineBreak() && !run.oneShot()) {
-            long waitedFor = System.currentTimeMillis() - file.modifiedMillis();
-            if (waitedFor < lastLineWait) {
-                inboxFilter.parkUntil(file, file.modifiedMillis() + lastLineWait);
+        // a file named to --once is taken as it is (complete by the operator's word); the inbox's files are waited for
+        if (!digest.endsWithLineBreak() && !run.inPlace()) {
+            long unchangedSince = inboxFilter.unchangedSince(file);
+            if (System.currentTimeMillis() - unchangedSince < lastLineWait) {
+                inboxFilter.parkUntil(file, unchangedSince + lastLineWait);
                 throw new FileSetAsideException(run.source() + ": its last line has no line break yet, so a writer "
                         + "may still be writing it; it is taken once it has not changed for " + lastLineWait
                         + " ms (extracta.inbox.last-line-wait). End files with a line break, or write them under a "
@@ -183,14 +184,15 @@ public class FileRunTracker implements CamelContextAware {
             finishedInPlace.remove(run.path());
             return;
         }
-        if (moveOut(run, finished.folder())) {
+        Moved moved = moveOut(run, finished.folder());
+        if (moved != Moved.NOT_MOVED) {
             finishedInPlace.remove(run.path());
             try {
                 Files.deleteIfExists(FileJournal.pathFor(stateDir, run.file()));
             } catch (IOException e) {
                 LOG.warn("Could not delete the progress journal of {}: {}", run.source(), Failures.oneLine(e));
             }
-            deleteMarker(run);
+            deleteMarker(run, moved);
             throw new FileSetAsideException(run.source() + " was finished earlier and has now left the inbox for "
                     + finished.folder() + "/");
         }
@@ -237,6 +239,7 @@ public class FileRunTracker implements CamelContextAware {
         FileSetAsideException setAside = Failures.find(e, FileSetAsideException.class);
         if (setAside != null) {
             LOG.info("{}", setAside.getMessage());
+            run.setAside(setAside.getMessage());
             active.remove(run); // no report: the filter keeps it aside until its time comes or it changes
             metrics.fileClosed(run);
             closeFile(run);
@@ -334,17 +337,21 @@ public class FileRunTracker implements CamelContextAware {
             forget(run);
             return;
         }
-        if (!run.inPlace() && !moveOut(run, "FAILED".equals(status) ? ".failed" : ".done")) {
+        Moved moved = run.inPlace() ? Moved.NOT_MOVED : moveOut(run, "FAILED".equals(status) ? ".failed" : ".done");
+        if (!run.inPlace() && moved == Moved.NOT_MOVED) {
             return; // stays, journal and all
         }
         deleteJournal(run);
-        deleteMarker(run);
+        deleteMarker(run, moved);
         forget(run);
     }
 
-    /** The producer's marker of a file that has left the inbox: a new file of that name needs a marker of its own. */
-    private void deleteMarker(FileRun run) {
-        Path marker = run.path() == null || run.inPlace() ? null : inboxFilter.markerOf(run.path());
+    /**
+     * The producer's marker of a file that has left the inbox: a new file of that name needs a marker of its own. When
+     * only a copy left (another file has the name now), the marker is the new file's and stays.
+     */
+    private void deleteMarker(FileRun run, Moved moved) {
+        Path marker = run.path() == null || moved != Moved.ITSELF ? null : inboxFilter.markerOf(run.path());
         if (marker != null) {
             try {
                 Files.deleteIfExists(marker);
@@ -355,16 +362,20 @@ public class FileRunTracker implements CamelContextAware {
         }
     }
 
-    /** Moves the file out of the inbox; false (said once, file set aside) when that is impossible. */
-    private boolean moveOut(FileRun run, String folder) {
+    /** What left the inbox: the file itself, a copy of what was read (its name is another file's now), or nothing. */
+    private enum Moved { ITSELF, COPY, NOT_MOVED }
+
+    /** Moves the file out of the inbox; NOT_MOVED (said once, file set aside) when that is impossible. */
+    private Moved moveOut(FileRun run, String folder) {
         try {
+            Moved moved = Moved.ITSELF;
             if (run.file() != null) {
-                InboxMoves.moveOut(run.file(), folder);
+                moved = InboxMoves.moveOut(run.file(), folder) ? Moved.ITSELF : Moved.COPY;
             } else if (Files.exists(run.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 InboxMoves.moveLink(run.path(), folder);
             }
             stateWrites.moved(run.path());
-            return true;
+            return moved;
         } catch (IOException | RuntimeException e) {
             run.markStateWriteFailed();
             stateWrites.unmovable(run.path(), e);
@@ -372,7 +383,7 @@ public class FileRunTracker implements CamelContextAware {
                 finishedInPlace.put(run.path(), Finished.of(run.file(), folder));
                 inboxFilter.parkWithBackoff(run.file());
             }
-            return false;
+            return Moved.NOT_MOVED;
         }
     }
 
@@ -687,7 +698,35 @@ public class FileRunTracker implements CamelContextAware {
 
     @Override
     public void setCamelContext(CamelContext camelContext) {
+        boolean first = this.camelContext == null;
         this.camelContext = camelContext;
+        if (!first) {
+            return; // Camel sets it again when the service is added
+        }
+        try {
+            camelContext.addService(this, true, false); // stopped after the routes: closes the runs they left open
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot register the file runs with Camel", e);
+        }
+    }
+
+    @Override
+    public void start() {
+        // nothing to do before the first file
+    }
+
+    /**
+     * The application stops. A run still open here was cut by the shutdown timeout (its requests unanswered): it is
+     * reported INTERRUPTED and stays in the inbox with its journal; its unanswered rows are sent again at the next
+     * start (a delete that landed then answers 404, read as ALREADY_ABSENT: the pair was marked maybe deleted).
+     */
+    @Override
+    public void stop() {
+        for (FileRun run : Set.copyOf(active)) {
+            run.interrupt(FileRun.Stop.SHUTDOWN, STOPPED_BY_SHUTDOWN + " (cut after the shutdown timeout, with "
+                    + "requests still unanswered)");
+            close(run, "INTERRUPTED", run.interruptedBecause() + ": the file stays in the inbox and resumes");
+        }
     }
 
     @Override

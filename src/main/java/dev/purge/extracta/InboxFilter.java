@@ -27,7 +27,12 @@ public class InboxFilter implements GenericFileFilter<Object> {
     private record Parked(Object fileKey, long size, long modified, long until, long delay) {
     }
 
+    /** A file as it was when first seen without a final line break: its last line's wait runs from then at the latest. */
+    private record Sighting(Object fileKey, long size, long modified, long firstSeen) {
+    }
+
     private final Map<Path, Parked> parked = new ConcurrentHashMap<>();
+    private final Map<Path, Sighting> sightings = new ConcurrentHashMap<>();
     private SendGate sendGate;
     private String markerSuffix = "";
 
@@ -90,9 +95,24 @@ public class InboxFilter implements GenericFileFilter<Object> {
         return delay;
     }
 
+    /**
+     * Since when the file has not changed: its modification time, or when this process first saw it as it is now if
+     * that is earlier (a modification time in the future, from a skewed clock or a copy that kept it, would otherwise
+     * set the file aside until then).
+     */
+    long unchangedSince(InboxFile file) {
+        Path path = file.path().toAbsolutePath();
+        Object key = key(path);
+        Sighting seen = sightings.compute(path, (p, old) -> old != null && Objects.equals(old.fileKey(), key)
+                && old.size() == file.size() && old.modified() == file.modifiedMillis() ? old
+                : new Sighting(key, file.size(), file.modifiedMillis(), System.currentTimeMillis()));
+        return Math.min(file.modifiedMillis(), seen.firstSeen());
+    }
+
     /** The file left the inbox (or finished): nothing to remember about it. */
     void forget(Path path) {
         parked.remove(path.toAbsolutePath());
+        sightings.remove(path.toAbsolutePath());
     }
 
     private static boolean sameFile(Path path, Parked entry) {

@@ -34,16 +34,16 @@ final class InboxMoves {
 
     /**
      * Moves the pinned file out, or, if its name now belongs to another file, keeps a copy of what was read. Returns
-     * where the file (or the copy) went.
+     * true when the file itself left, false when a copy was kept (the name, and its marker, are the new file's).
      */
-    static Path moveOut(InboxFile file, String folder) throws IOException {
+    static boolean moveOut(InboxFile file, String folder) throws IOException {
         Path path = file.path();
         Path target = target(path, folder);
         if (file.whereNow() == InboxFile.Where.REPLACED) {
             file.copyTo(target);
             LOG.info("{} was replaced while it was read (another file has its name now): a copy of what was read is "
                     + "kept as {}; the new file stays in the inbox and is read on its own", path.getFileName(), target);
-            return target;
+            return false;
         }
         Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
         if (!file.isSameFileAs(target)) {
@@ -52,8 +52,9 @@ final class InboxMoves {
             file.copyTo(target);
             LOG.info("{} was replaced just as it was moved: the new file is back in the inbox; a copy of what was "
                     + "read is kept as {}", path.getFileName(), target);
+            return false;
         }
-        return target;
+        return true;
     }
 
     /** Moves a file that is not pinned (a symbolic link, which is never opened): the link itself, never its target. */

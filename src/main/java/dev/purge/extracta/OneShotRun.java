@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * One-shot mode ({@code --once [file-or-folder…]}): once the application has started, hands each file to the
  * process-file route, one after the other, then ends the application with a status a scheduler can act on. With no
  * paths it takes the files in the inbox (which then move to .done/ or .failed/ as usual); files and folders named on
- * the command line stay where they are. Files are taken as they are: no read lock waits for a writer.
+ * the command line stay where they are. Files named on the command line are taken as they are (complete by the
+ * operator's word); the inbox's files follow the inbox's own rules: a file whose marker is not there yet, or whose
+ * last line has no line break and changed within the last-line wait, is left for the next run (WAITING, exit 3).
  */
 public final class OneShotRun extends MainListenerSupport {
 
@@ -48,11 +50,16 @@ public final class OneShotRun extends MainListenerSupport {
     private volatile boolean summaryPrinted;
     private volatile boolean exiting;
     private final CountDownLatch finished = new CountDownLatch(1);
+    /** Camel has stopped: the stop's own writes (reports of cut runs, confirmed deletes, claims given back) are done. */
+    private final CountDownLatch stopped = new CountDownLatch(1);
     /** How long the signal hook waits for the stopped run to end (the shutdown timeout is 20 s). */
     private static final long SIGNAL_WAIT_SECONDS = 40;
 
-    /** One line of the summary: the file's run, or why it could not be run at all. */
-    private record FileResult(String file, FileRun run, String problem) {
+    /** One line of the summary: the file's run, or why it could not be run (at all, or not yet: waiting). */
+    private record FileResult(String file, FileRun run, String problem, boolean waiting) {
+        FileResult(String file, FileRun run, String problem) {
+            this(file, run, problem, false);
+        }
     }
 
     public OneShotRun(List<String> paths) {
@@ -93,17 +100,25 @@ public final class OneShotRun extends MainListenerSupport {
             if (exiting || FatalErrors.ending()) {
                 return; // the process is ending on its own, with its own status
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SIGNAL_WAIT_SECONDS);
             try {
                 if (finished.await(SIGNAL_WAIT_SECONDS, TimeUnit.SECONDS) && !summaryPrinted) {
                     printSummary(out);
                     out.flush();
                 }
+                // halting before Camel has stopped would cut the stop's own writes
+                stopped.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             Runtime.getRuntime().halt(finished.getCount() == 0 ? exitCode : INTERRUPTED);
         }, "extracta-once-signal");
         Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        stopped.countDown();
     }
 
     /** The summary was printed and the process exits with {@link #exitCode()} on its own: no signal involved. */
@@ -132,8 +147,14 @@ public final class OneShotRun extends MainListenerSupport {
         }
     }
 
-    /** A file to run, and whether it stays where it is (named on the command line) or moves (from the inbox). */
-    private record Target(Path file, boolean inPlace, String problem) {
+    /**
+     * A file to run, and whether it stays where it is (named on the command line) or moves (from the inbox); why it
+     * cannot be run, or why not yet.
+     */
+    private record Target(Path file, boolean inPlace, String problem, String notYet) {
+        Target(Path file, boolean inPlace, String problem) {
+            this(file, inPlace, problem, null);
+        }
     }
 
     private List<Target> targets(CamelContext context) {
@@ -142,8 +163,14 @@ public final class OneShotRun extends MainListenerSupport {
         FileEndpoint inbox = InboxFiles.endpoint(context);
         if (paths.isEmpty()) {
             Path folder = inbox.getFile().toPath();
+            InboxFilter filter = context.getRegistry().lookupByNameAndType("inboxFilter", InboxFilter.class);
             if (Files.isDirectory(folder)) {
-                inputsIn(folder, inbox).forEach(file -> targets.add(new Target(file, false, null)));
+                for (Path file : inputsIn(folder, inbox)) {
+                    Path marker = filter == null ? null : filter.markerOf(file);
+                    targets.add(new Target(file, false, null, marker == null
+                            || Files.exists(marker, LinkOption.NOFOLLOW_LINKS) ? null
+                            : "its marker " + marker.getFileName() + " is not there yet"));
+                }
             }
             return targets;
         }
@@ -176,6 +203,11 @@ public final class OneShotRun extends MainListenerSupport {
             fatal = true;
             return new FileResult(target.file().toString(), null, target.problem());
         }
+        if (target.notYet() != null) {
+            LOG.info("Not taking {} yet: {}; the next run takes it", name, target.notYet());
+            interrupted = true; // nothing wrong, not done either: run again
+            return new FileResult(name, null, target.notYet(), true);
+        }
         Exchange exchange = new DefaultExchange(template.getCamelContext());
         exchange.getMessage().setHeader("CamelFileAbsolutePath", target.file().toString());
         exchange.getMessage().setHeader(Exchange.FILE_NAME_ONLY, name);
@@ -191,10 +223,15 @@ public final class OneShotRun extends MainListenerSupport {
         }
         FatalErrors.check(Failures.caught(exchange), "the one-shot run of " + name);
         FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        if (run != null && run.setAsideBecause() != null) {
+            interrupted = true;
+            return new FileResult(name, null, run.setAsideBecause(), true);
+        }
         if (run == null || run.status() == null) {
             if (stopping(template.getCamelContext())) {
                 interrupted = true; // never started, or cut before it could say anything: it runs next time
-                return new FileResult(name, run, "not started: the application was stopping");
+                return new FileResult(name, run, run == null ? "not started: the application was stopping"
+                        : "cut by the stop before its end");
             }
             fatal = true;
             String problem = Failures.oneLine(Failures.caught(exchange));
@@ -249,13 +286,16 @@ public final class OneShotRun extends MainListenerSupport {
         long stopped = 0;
         for (FileResult result : results) {
             FileRun run = result.run();
-            if (run == null || run.status() == null) {
-                out.printf(format, result.file(), "NOT_READ", "-", "-", "-", result.problem());
+            if (run == null) {
+                out.printf(format, result.file(), result.waiting() ? "WAITING" : "NOT_READ", "-", "-", "-",
+                        result.problem());
             } else {
+                // a run cut by the stop before its report still says what it did
+                String because = run.interruptedBecause() != null ? run.interruptedBecause() : result.problem();
                 stopped += run.rowsStopped();
-                out.printf(format, result.file(), run.status(), run.rowsRead(), run.rowsDone(), run.rowsStopped(),
-                        run.totalsText() + (run.interruptedBecause() == null ? "" : " (" + run.interruptedBecause()
-                                + ")"));
+                out.printf(format, result.file(), run.status() == null ? "INTERRUPTED" : run.status(),
+                        run.rowsRead(), run.rowsDone(), run.rowsStopped(),
+                        run.totalsText() + (because == null ? "" : " (" + because + ")"));
             }
         }
         if (stopped > 0) {
@@ -265,7 +305,7 @@ public final class OneShotRun extends MainListenerSupport {
         out.println("exit status " + exitCode + ": " + switch (exitCode) {
             case ALL_DONE -> "every row deleted, already absent, skipped or duplicate";
             case DEAD_LETTERED -> "some rows were dead-lettered (see the dead-letter files and reports)";
-            case INTERRUPTED -> "stopped before the end; the next run resumes";
+            case INTERRUPTED -> "stopped before the end, or files not complete yet; the next run resumes";
             default -> "fatal error (see the log above)";
         });
     }

@@ -58,6 +58,7 @@ final class FaultInjection {
     public static class FailingOnceRepository extends FingerprintFileIdempotentRepository {
         private String failFor = "\u0000";
         private boolean beforeSend;
+        private boolean always;
         private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
 
         public void setFailFor(String failFor) {
@@ -69,9 +70,15 @@ final class FaultInjection {
             this.beforeSend = beforeSend;
         }
 
+        /** Fail every time, not only the first. */
+        public void setAlways(boolean always) {
+            this.always = always;
+        }
+
         @Override
         public synchronized boolean add(String key) {
-            if (key.startsWith("maybe:") == beforeSend && key.contains(failFor) && failed.compareAndSet(false, true)) {
+            if (key.startsWith("maybe:") == beforeSend && key.contains(failFor)
+                    && (always || failed.compareAndSet(false, true))) {
                 throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
             }
             return super.add(key);

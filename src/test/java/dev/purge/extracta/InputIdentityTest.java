@@ -16,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,27 @@ class InputIdentityTest {
             // .done/ keeps what was read of each: the first one as a copy (its name went to the second)
             assertThat(done(app)).extracting(p -> readString(p)).containsExactlyInAnyOrder(first, second);
             assertThat(Files.list(app.dataDir.resolve("state").resolve("files")).count()).as("journals").isZero();
+        }
+    }
+
+    @Test
+    void withAMarkerSuffixAFileReplacedWhileItIsReadLeavesTheMarkerToTheNewFileWhichIsReadToo() throws Exception {
+        try (TestApp app = slowApi("replaced-marked", 60, Map.of("extracta.inbox.marker-suffix", ".ready"))) {
+            Files.writeString(app.inbox().resolve("marked.csv"), rows("mold", 60));
+            Files.writeString(app.inbox().resolve("marked.csv.ready"), "");
+            await().atMost(TestApp.TIMEOUT).until(() -> sentPerBatch(app).size() >= 5);
+            // the producer re-exports under the same name and says it is done (its marker is there already)
+            Path temp = app.inbox().resolve(".marked.csv.part");
+            Files.writeString(temp, rows("mnew", 10));
+            Files.move(temp, app.inbox().resolve("marked.csv"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(app.inbox().resolve("marked.csv.ready"), "");
+
+            await().atMost(TestApp.TIMEOUT).until(() -> done(app).size() == 2
+                    && !Files.exists(app.inbox().resolve("marked.csv")));
+            assertThat(sentPerBatch(app)).hasSize(70).allSatisfy((batch, n) -> assertThat(n).isEqualTo(1));
+            assertThat(app.inbox().resolve("marked.csv.ready")).as("gone with the file it marked last")
+                    .doesNotExist();
         }
     }
 
@@ -189,6 +211,26 @@ class InputIdentityTest {
             app.awaitReport("marked.csv");
             assertThat(sentPerBatch(app)).containsOnlyKeys("mk001", "mk002");
             assertThat(app.inbox().resolve("marked.csv.ready")).as("the marker goes with its file").doesNotExist();
+        }
+    }
+
+    @Test
+    void aFileWithoutALineBreakWhoseModificationTimeIsInTheFutureIsTakenAfterTheWaitNotThen() throws Exception {
+        try (TestApp app = slowApi("future-mtime", 0, Map.of(
+                "extracta.inbox.stable-period", "200", "extracta.inbox.last-line-wait", "2000"))) {
+            // a skewed clock on the producer's side, or a copy that kept a modification time from tomorrow
+            Path tomorrow = app.inbox().resolve(".tomorrow.csv");
+            Files.writeString(tomorrow, "classificationId,batchId\nc1,fm001");
+            Files.setLastModifiedTime(tomorrow, FileTime.from(Instant.now().plus(Duration.ofDays(1))));
+            Path later = app.inbox().resolve(".later.jsonl");
+            Files.writeString(later, "{\"classificationId\":\"c1\",\"batchId\":\"fm002\"}");
+            Files.setLastModifiedTime(later, FileTime.from(Instant.parse("2100-01-01T00:00:00Z")));
+            Files.move(tomorrow, app.inbox().resolve("tomorrow.csv"), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(later, app.inbox().resolve("later.jsonl"), StandardCopyOption.ATOMIC_MOVE);
+
+            assertThat(app.awaitReport("tomorrow.csv").get("status").asText()).isEqualTo("DONE");
+            assertThat(app.awaitReport("later.jsonl").get("status").asText()).isEqualTo("DONE");
+            assertThat(sentPerBatch(app)).containsOnlyKeys("fm001", "fm002");
         }
     }
 

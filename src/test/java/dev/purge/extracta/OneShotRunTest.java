@@ -38,6 +38,7 @@ class OneShotRunTest {
     private Path dataDir;
     private Path elsewhere;
     private String summary;
+    private final Map<String, String> settings = new java.util.HashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -62,6 +63,7 @@ class OneShotRunTest {
         Map<String, String> properties = TestApp.defaults();
         properties.put("extracta.base-url", "http://127.0.0.1:" + wireMock.port());
         properties.put("extracta.data-dir", dataDir.toString());
+        properties.putAll(settings);
         List<String> args = new ArrayList<>(List.of(ExtractaPurgeApplication.ONCE));
         args.addAll(List.of(paths));
         PrintStream original = System.out;
@@ -179,5 +181,52 @@ class OneShotRunTest {
         }
         assertThat(inbox.resolve(".hidden.csv")).as("hidden files are never read").exists();
         assertThat(wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))).hasSize(2);
+    }
+
+    private List<String> sentBatches() throws Exception {
+        List<String> batches = new ArrayList<>();
+        for (var r : wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))) {
+            batches.add(MAPPER.readTree(r.getBodyAsString()).get("batchId").asText());
+        }
+        return batches;
+    }
+
+    @Test
+    void fromTheInboxAFileWhoseMarkerIsNotThereYetIsLeftForTheNextRun() throws Exception {
+        settings.put("extracta.inbox.marker-suffix", ".ready");
+        Path inbox = Files.createDirectories(dataDir.resolve("inbox"));
+        Files.writeString(inbox.resolve("said-done.csv"), "classificationId,batchId\nc7,mk1\n");
+        Files.writeString(inbox.resolve("said-done.csv.ready"), "");
+        Files.writeString(inbox.resolve("still-writing.csv"), "classificationId,batchId\nc7,mk2\n");
+
+        assertThat(once()).isEqualTo(OneShotRun.INTERRUPTED);
+        assertThat(summary).containsPattern("still-writing\\.csv +WAITING .*marker still-writing\\.csv\\.ready");
+        assertThat(sentBatches()).containsExactly("mk1");
+        assertThat(inbox.resolve("still-writing.csv")).exists();
+        assertThat(inbox.resolve("said-done.csv.ready")).as("the marker goes with its file").doesNotExist();
+
+        Files.writeString(inbox.resolve("still-writing.csv.ready"), "");
+        assertThat(once()).isEqualTo(OneShotRun.ALL_DONE);
+        assertThat(sentBatches()).containsExactlyInAnyOrder("mk1", "mk2");
+        assertThat(inbox.resolve("still-writing.csv")).doesNotExist();
+    }
+
+    @Test
+    void fromTheInboxAFileWhoseLastLineMayStillBeWrittenIsLeftForTheNextRunButNamedItIsTakenAsItIs()
+            throws Exception {
+        settings.put("extracta.inbox.last-line-wait", "600000");
+        Path inbox = Files.createDirectories(dataDir.resolve("inbox"));
+        Path openEnd = Files.writeString(inbox.resolve("open-end.csv"), "classificationId,batchId\nc8,le1\nc8,le");
+
+        assertThat(once()).isEqualTo(OneShotRun.INTERRUPTED);
+        assertThat(summary).containsPattern("open-end\\.csv +WAITING .*no line break");
+        assertThat(sentBatches()).isEmpty();
+        assertThat(openEnd).exists();
+        assertThat(dataDir.resolve("reports").resolve("open-end.csv.report.json")).doesNotExist();
+
+        // named on the command line, it is complete by the operator's word
+        assertThat(once(openEnd.toString())).isEqualTo(OneShotRun.ALL_DONE);
+        assertThat(sentBatches()).containsExactlyInAnyOrder("le1", "le");
+        assertThat(openEnd).exists();
     }
 }

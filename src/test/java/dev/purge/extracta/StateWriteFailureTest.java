@@ -111,6 +111,31 @@ class StateWriteFailureTest {
     }
 
     @Test
+    void aDeletedPairNeverRememberedBeforeTheStopKeepsItsMaybeMarkSoItsResendIsAlreadyAbsent() throws Exception {
+        try (TestApp app = TestApp.start("unremembered-stop", Map.of(
+                "camel.beans.flakyPairs", "#class:dev.purge.extracta.FaultInjection$FailingOnceRepository",
+                "camel.beans.flakyPairs.file", "{{extracta.idempotency.file}}",
+                "camel.beans.flakyPairs.failFor", "lost1",
+                "camel.beans.flakyPairs.always", "true",
+                "extracta.idempotency.repository", "flakyPairs"))) {
+            app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).willReturn(json(200, SUCCESS)));
+            app.drop("lost.csv", "classificationId,batchId\nc1,lost1\n");
+            assertThat(app.awaitReport("lost.csv").get("outcomes").get("DELETED").asLong()).isEqualTo(1);
+            // the repository still refuses it at the stop: the pair is never written
+            app.stopApp();
+
+            app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1).willReturn(json(404,
+                    "{\"status\":\"error\",\"message\":\"Batch not found\"}")));
+            app.startApp(Map.of("camel.beans.flakyPairs.always", "false", "camel.beans.flakyPairs.failFor", "none"));
+            app.drop("lost-again.csv", "classificationId,batchId\nc1,lost1\n");
+            JsonNode again = app.awaitReport("lost-again.csv");
+            assertThat(again.get("outcomes").get("ALREADY_ABSENT").asLong())
+                    .as("its delete was confirmed once: the 404 is not a rejection").isEqualTo(1);
+            assertThat(app.deadLetters("lost-again.csv")).isEmpty();
+        }
+    }
+
+    @Test
     void aRepositoryWriteThatFailsBeforeTheSendStopsTheRowGivesItsClaimBackAndTheFileFinishesLater() throws Exception {
         try (LogCapture logs = LogCapture.capture();
              TestApp app = TestApp.start("unmarked", Map.of(

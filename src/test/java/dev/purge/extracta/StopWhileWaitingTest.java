@@ -91,6 +91,41 @@ class StopWhileWaitingTest {
     }
 
     @Test
+    void aRequestStillUnansweredAtTheShutdownTimeoutLeavesAnInterruptedReportAndIsResentAtTheNextStart()
+            throws Exception {
+        try (TestApp app = app("stop-on-the-wire", Map.of("camel.main.shutdown-timeout", "2",
+                "extracta.http.response-timeout", "120000"))) {
+            // the API takes longer to answer than the shutdown waits
+            var slow = app.wireMock.stubFor(forBatch("wire2").willReturn(json(200, SUCCESS).withFixedDelay(90_000)));
+            app.drop("wire.csv", "classificationId,batchId\nc1,wire1\nc1,wire2\nc1,wire3\n");
+            await().atMost(TestApp.TIMEOUT).until(() -> sent(app, "wire2") == 1);
+            long stopMillis = stop(app);
+
+            assertThat(stopMillis).as("the stop is cut at its timeout (ms)").isLessThan(60_000);
+            assertThat(app.inbox().resolve("wire.csv")).as("the file stays in the inbox").exists();
+            JsonNode report = MAPPER.readTree(app.dataDir.resolve("reports/wire.csv.report.json").toFile());
+            assertThat(report.get("status").asText()).isEqualTo("INTERRUPTED");
+            assertThat(report.get("error").asText()).contains("stopped by a shutdown")
+                    .contains("requests still unanswered");
+            try (Stream<Path> journals = Files.list(app.dataDir.resolve("state").resolve("files"))) {
+                assertThat(journals.count()).as("its journal stays").isEqualTo(1);
+            }
+
+            // the cut request may have landed: its 404 after the restart is ALREADY_ABSENT
+            app.wireMock.removeStub(slow);
+            app.wireMock.stubFor(forBatch("wire2").willReturn(json(404, NOT_FOUND)));
+            app.startApp(Map.of());
+            JsonNode again = app.awaitReport("wire.csv");
+            assertThat(again.get("status").asText()).isEqualTo("DONE");
+            assertThat(again.get("outcomes").get("ALREADY_ABSENT").asLong()).isEqualTo(1);
+            assertThat(sent(app, "wire1")).as("final before the stop, not sent again").isEqualTo(1);
+            assertThat(sent(app, "wire2")).isEqualTo(2);
+            assertThat(sent(app, "wire3")).isEqualTo(1);
+            assertThat(app.deadLetters("wire.csv")).isEmpty();
+        }
+    }
+
+    @Test
     void rowsWaitingInTheOutagePauseAreInterruptedNotDeadLettered() throws Exception {
         try (TestApp app = app("stop-outage", Map.of("extracta.retry.max-attempts", "1",
                 "extracta.circuit.failure-threshold", "1", "extracta.circuit.open-duration", "60000"))) {

@@ -142,6 +142,16 @@ class StrictInputTest {
     }
 
     @Test
+    void aCsvFileWhoseFirstLineIsOverTheCapIsRefusedWholeSinceItsHeaderCannotBeTold() throws Exception {
+        app.drop("long-first.csv", "classificationId,batchId" + ",x".repeat(3000) + "\nc1,lf1\nc1,lf2\n");
+        JsonNode report = app.awaitReport("long-first.csv");
+        assertThat(report.get("status").asText()).isEqualTo("FAILED");
+        assertThat(report.get("error").asText()).contains("1024");
+        assertThat(app.movedTo(".failed", "long-first.csv")).isPresent();
+        assertThat(sentBatches()).doesNotContain("lf1", "lf2");
+    }
+
+    @Test
     void aLineOverTheCapInsideAQuotedValueRefusesItsWholeRecordAndNoTextInsideTheQuotesIsSent() throws Exception {
         // the long line sits inside a quoted value that spans lines: reading on at the next line would read text
         // inside the quotes ("cX,qVictim") as a record of its own
