@@ -129,6 +129,14 @@ public class FileRunTracker implements CamelContextAware, Service {
                 throw new UnreadableFileException("it changed while it was opened", null);
             }
         }
+        for (FileRun other : active) {
+            if (other != run && other.file() != null && other.file().identity().equals(file.identity())) {
+                // rows of a file are still on their way while the next file is taken: one journal, one run
+                inboxFilter.parkWithBackoff(file);
+                throw new FileSetAsideException(run.source() + " is the same file as " + other.source()
+                        + " (a link under another name), which is being read: it is taken once that run ends");
+            }
+        }
         FileJournal.Header existing = dryRun ? null : FileJournal.existingHeader(stateDir, file);
         ContentDigest digest = new ContentDigest(file.openStream(), existing == null ? -1 : existing.size());
         try {

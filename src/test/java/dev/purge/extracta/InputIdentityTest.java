@@ -112,6 +112,27 @@ class InputIdentityTest {
     }
 
     @Test
+    void theSameFileUnderTwoNamesIsReadUnderEachButItsPairsAreSentOnce() throws Exception {
+        try (TestApp app = slowApi("hard-link", 20, Map.of())) {
+            Path temp = Files.writeString(app.inbox().resolve(".linked.part"), rows("hl", 20));
+            Files.createLink(app.inbox().resolve(".second.part"), temp);
+            Files.move(temp, app.inbox().resolve("first.csv"), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(app.inbox().resolve(".second.part"), app.inbox().resolve("second.csv"),
+                    StandardCopyOption.ATOMIC_MOVE);
+
+            JsonNode first = app.awaitReport("first.csv");
+            JsonNode second = app.awaitReport("second.csv");
+            assertThat(sentPerBatch(app)).hasSize(20).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
+            long deleted = first.get("outcomes").path("DELETED").asLong() + second.get("outcomes").path("DELETED")
+                    .asLong();
+            long skipped = first.get("outcomes").path("SKIPPED_ALREADY_DELETED").asLong()
+                    + second.get("outcomes").path("SKIPPED_ALREADY_DELETED").asLong();
+            assertThat(deleted).isEqualTo(20);
+            assertThat(skipped).isEqualTo(20);
+        }
+    }
+
+    @Test
     void aFileAppendedToWhileItIsReadIsReadAgainForItsNewRows() throws Exception {
         try (LogCapture logs = LogCapture.capture(); TestApp app = slowApi("appended", 60, Map.of())) {
             Path file = app.drop("growing.csv", rows("g", 30));
