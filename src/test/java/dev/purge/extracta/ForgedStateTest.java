@@ -74,8 +74,17 @@ class ForgedStateTest {
 
     /** A temporary reply queue and its consumer, for a message sent by another client. */
     private static JsonNode replyTo(Destination replies, MessageConsumer consumer) throws Exception {
+        return replyTo(replies, consumer, null);
+    }
+
+    /** The reply, which carries the request's correlation ID (the headers dropped on entry never include it). */
+    private static JsonNode replyTo(Destination replies, MessageConsumer consumer, String correlationId)
+            throws Exception {
         Message reply = consumer.receive(TestApp.TIMEOUT.toMillis());
         assertThat(reply).as("a reply").isNotNull();
+        if (correlationId != null) {
+            assertThat(reply.getJMSCorrelationID()).isEqualTo(correlationId);
+        }
         return MAPPER.readTree(((TextMessage) reply).getText());
     }
 
@@ -127,8 +136,9 @@ class ForgedStateTest {
                 }
             });
             message.setJMSReplyTo(replies);
+            message.setJMSCorrelationID("forged-correlation-1");
             session.createProducer(session.createQueue("forged.delete-batch")).send(message);
-            JsonNode reply = replyTo(replies, consumer);
+            JsonNode reply = replyTo(replies, consumer, "forged-correlation-1");
             assertThat(reply).extracting(r -> r.get("outcome").asText())
                     .containsExactly("SKIPPED_ALREADY_DELETED", "REJECTED", "DELETED");
         } finally {
