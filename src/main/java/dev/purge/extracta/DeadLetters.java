@@ -40,6 +40,11 @@ public class DeadLetters {
         exchange.getMessage().setBody(MAPPER.writeValueAsString(record) + "\n");
     }
 
+    /** The dead-letter endpoint (a queue) took a record: dead letters are healthy again if they were not. */
+    public void endpointAccepted() {
+        stateWrites.succeeded(StateWrites.Kind.DEAD_LETTER);
+    }
+
     /** The dead-letter endpoint (a queue) refused the record: see {@link #writeFailed(Exchange, Object, Throwable, StateWrites)}. */
     public void endpointRefused(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);

@@ -1,5 +1,7 @@
 package dev.purge.extracta;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -16,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * ERROR naming the file and the reason (later failures of the same kind at WARN), a count in
  * {@code extracta_state_write_failures_total{kind}}, and readiness DOWN (check {@code extracta-writes}) until a write
  * of that kind succeeds again. A finished file that cannot be moved out of the inbox stays listed here (and in
- * {@code extracta_inbox_files_unmovable}) until it is moved or removed.
+ * {@code extracta_inbox_files_unmovable}) until it is moved or removed. The folders the application writes to (inbox,
+ * state, reports, dead letters) are looked at whenever readiness is asked: one that is not a writable folder (and
+ * cannot be created) makes readiness DOWN before any write fails, and UP again once it is fixed.
  */
 public class StateWrites extends AbstractHealthCheck {
 
@@ -33,11 +37,33 @@ public class StateWrites extends AbstractHealthCheck {
 
     private final Map<Kind, Failure> failing = new ConcurrentHashMap<>();
     private final Map<Path, String> unmovable = new ConcurrentHashMap<>();
+    /** The folders written to, by what they hold. */
+    private final Map<String, Path> folders = new ConcurrentHashMap<>();
     /** No-op until the application's metrics bean is set. */
     private PurgeMetrics metrics = new PurgeMetrics();
 
     public StateWrites() {
         super("extracta", ID);
+    }
+
+    public void setInbox(String inbox) {
+        folders.put("inbox", Path.of(inbox));
+    }
+
+    public void setStateDir(String stateDir) {
+        folders.put("state folder", Path.of(stateDir));
+    }
+
+    public void setReportsDir(String reportsDir) {
+        folders.put("reports folder", Path.of(reportsDir));
+    }
+
+    /** The dead-letter endpoint: its folder when it is a {@code file:} URI, else nothing to look at here. */
+    public void setDeadLetterUri(String deadLetterUri) {
+        Path folder = DeadLetterWriter.folderOf(deadLetterUri);
+        if (folder != null) {
+            folders.put("dead-letter folder", folder);
+        }
     }
 
     public void setMetrics(PurgeMetrics metrics) {
@@ -92,14 +118,44 @@ public class StateWrites extends AbstractHealthCheck {
         return failing.isEmpty() && unmovable.isEmpty();
     }
 
+    /** Why {@code folder} cannot be written to, or null: it is a writable folder, or can be created as one. */
+    static String folderProblem(Path folder) {
+        Path path = folder.toAbsolutePath();
+        if (Files.isDirectory(path)) {
+            return Files.isWritable(path) ? null : "is not writable";
+        }
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return "is not a folder";
+        }
+        Path parent = path.getParent();
+        while (parent != null && !Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+            parent = parent.getParent();
+        }
+        if (parent == null || !Files.isDirectory(parent)) {
+            return "cannot be created (" + parent + " is not a folder)";
+        }
+        return Files.isWritable(parent) ? null : "cannot be created (" + parent + " is not writable)";
+    }
+
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        if (healthy()) {
+        Map<String, String> folderProblems = new TreeMap<>();
+        folders.forEach((what, folder) -> {
+            String problem = folderProblem(folder);
+            if (problem != null) {
+                folderProblems.put(what, folder + " " + problem);
+            }
+        });
+        if (healthy() && folderProblems.isEmpty()) {
             builder.up();
             return;
         }
         Map<String, Object> details = new TreeMap<>();
         StringBuilder message = new StringBuilder();
+        folderProblems.forEach((what, problem) -> {
+            details.put(what, problem);
+            message.append(message.length() == 0 ? "" : "; ").append("the ").append(what).append(' ').append(problem);
+        });
         failing.forEach((kind, failure) -> {
             details.put(kind.name().toLowerCase(), failure.target() + ": " + failure.reason() + " (since "
                     + failure.since() + ")");

@@ -18,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -150,7 +151,7 @@ class HealthAndMetricsTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void readinessIsDownOnceTheKeyIsRefusedAndLivenessStaysUp() throws Exception {
         app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1)
                 .willReturn(json(401, "{\"status\":\"error\",\"message\":\"Invalid API key\"}")));
@@ -167,6 +168,39 @@ class HealthAndMetricsTest {
         assertThat(Files.exists(app.inbox().resolve("refused.csv"))).isTrue();
         assertThat(get("/observe/health?exposureLevel=full&data=true").body()).doesNotContain(TestApp.API_KEY)
                 .doesNotContain("Invalid API key");
+    }
+
+    @Test
+    @Order(4)
+    void readinessIsDownWhileAFolderItWritesToIsNoWritableFolderAndUpOnceItIs() throws Exception {
+        Path deadLetters = app.dataDir.resolve("deadletter");
+        Path aside = app.dataDir.resolve("deadletter.aside");
+        if (Files.exists(deadLetters)) {
+            Files.move(deadLetters, aside);
+        }
+        Files.writeString(deadLetters, "a file where the dead-letter folder should be");
+        try {
+            HttpResponse<String> ready = get("/observe/health/ready?data=true");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            JsonNode writes = null;
+            for (JsonNode c : MAPPER.readTree(ready.body()).get("checks")) {
+                if (StateWrites.ID.equals(c.get("name").asText())) {
+                    writes = c;
+                }
+            }
+            assertThat(writes).as("readiness checks: %s", ready.body()).isNotNull();
+            assertThat(writes.get("status").asText()).isEqualTo("DOWN");
+            // Camel's health endpoint writes a slash of a message as \/
+            assertThat(writes.get("message").asText().replace("\\/", "/")).isEqualTo("the dead-letter folder "
+                    + deadLetters + " is not a folder");
+        } finally {
+            Files.delete(deadLetters);
+            if (Files.exists(aside)) {
+                Files.move(aside, deadLetters);
+            }
+        }
+        HttpResponse<String> again = get("/observe/health/ready");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
     }
 
     private static void assertDown(String sending, String message) throws Exception {

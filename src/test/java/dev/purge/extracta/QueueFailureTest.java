@@ -130,6 +130,9 @@ class QueueFailureTest {
             long secondGap = attempts.get(2).getLoggedDate().getTime() - attempts.get(1).getLoggedDate().getTime();
             assertThat(firstGap).as("held 200 ms before the first redelivery").isGreaterThanOrEqualTo(190);
             assertThat(secondGap).as("then 400 ms").isGreaterThanOrEqualTo(390);
+            StateWrites writes = app.camelContext().getRegistry().lookupByNameAndType("stateWrites",
+                    StateWrites.class);
+            assertThat(writes.healthy()).as("readiness DOWN while the dead-letter queue refuses records").isFalse();
 
             // the operator creates the queue: the next delivery writes the record and the message is acknowledged
             broker.createQueue(REFUSING_DLQ);
@@ -141,6 +144,7 @@ class QueueFailureTest {
             assertThat(record.get("httpStatus").asInt()).isEqualTo(400);
             assertThat(record.get("source").asText()).startsWith("ID:");
             assertThat(broker.messageCount(REFUSING_DLQ)).as("exactly one record").isZero();
+            assertThat(writes.healthy()).as("readiness UP once a record went through").isTrue();
         }
     }
 
