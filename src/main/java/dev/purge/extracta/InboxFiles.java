@@ -3,7 +3,6 @@ package dev.purge.extracta;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +26,16 @@ final class InboxFiles {
         return route != null && route.getEndpoint() instanceof FileEndpoint inbox ? inbox : null;
     }
 
-    /** The files of {@code folder} the inbox endpoint's include pattern takes, by name, folders left out. */
+    /**
+     * The entries of {@code folder} whose names the inbox endpoint's include pattern takes, sorted: files, and whatever
+     * else has such a name (a folder called {@code x.csv}, a pipe), for the caller to say so.
+     */
     static List<Path> inputsIn(Path folder, FileEndpoint inbox) throws IOException {
         Pattern include = inbox.getIncludePattern();
         List<Path> inputs = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(folder)) {
             for (Path file : files) {
-                if ((include == null || include.matcher(file.getFileName().toString()).matches())
-                        && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                if (include == null || include.matcher(file.getFileName().toString()).matches()) {
                     inputs.add(file);
                 }
             }

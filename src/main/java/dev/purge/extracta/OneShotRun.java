@@ -49,16 +49,20 @@ public final class OneShotRun extends MainListenerSupport {
     private volatile boolean interrupted;
     private volatile boolean summaryPrinted;
     private volatile boolean exiting;
+    private volatile boolean dryRun;
     private final CountDownLatch finished = new CountDownLatch(1);
     /** Camel has stopped: the stop's own writes (reports of cut runs, confirmed deletes, claims given back) are done. */
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** How long the signal hook waits for the stopped run to end (the shutdown timeout is 20 s). */
     private static final long SIGNAL_WAIT_SECONDS = 40;
 
-    /** One line of the summary: the file's run, or why it could not be run (at all, or not yet: waiting). */
-    private record FileResult(String file, FileRun run, String problem, boolean waiting) {
+    /**
+     * One line of the summary: the file's run, or why it could not be run: {@code status} NOT_READ (at all), WAITING
+     * (not yet) or SKIPPED (not a file).
+     */
+    private record FileResult(String file, FileRun run, String problem, String status) {
         FileResult(String file, FileRun run, String problem) {
-            this(file, run, problem, false);
+            this(file, run, problem, "NOT_READ");
         }
     }
 
@@ -133,6 +137,8 @@ public final class OneShotRun extends MainListenerSupport {
     private void runAll(CamelContext context) {
         SendGate sendGate = context.getRegistry().lookupByNameAndType("sendGate", SendGate.class);
         fileRuns = context.getRegistry().lookupByNameAndType("fileRuns", FileRunTracker.class);
+        dryRun = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("extracta.dry-run")
+                .orElse("false").strip());
         ProducerTemplate template = context.createProducerTemplate();
         for (Target target : targets(context)) {
             if (context.isStopping() || context.isStopped()) {
@@ -149,11 +155,24 @@ public final class OneShotRun extends MainListenerSupport {
 
     /**
      * A file to run, and whether it stays where it is (named on the command line) or moves (from the inbox); why it
-     * cannot be run, or why not yet.
+     * cannot be run, why not yet, or why it is no file to run at all.
      */
-    private record Target(Path file, boolean inPlace, String problem, String notYet) {
+    private record Target(Path file, boolean inPlace, String problem, String notYet, String skipped) {
         Target(Path file, boolean inPlace, String problem) {
-            this(file, inPlace, problem, null);
+            this(file, inPlace, problem, null, null);
+        }
+
+        /** An entry of a folder whose name the include pattern takes: a file, or something said in the summary. */
+        static Target listed(Path file, boolean inPlace, String notYet) {
+            if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+                return new Target(file, inPlace, null, null, "a folder, not a file: skipped");
+            }
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(file)) {
+                // a link is refused by process-file itself, with its record
+                return new Target(file, inPlace, "not a regular file (a pipe, a socket or a device is never read)",
+                        null, null);
+            }
+            return new Target(file, inPlace, null, notYet, null);
         }
     }
 
@@ -167,7 +186,7 @@ public final class OneShotRun extends MainListenerSupport {
             if (Files.isDirectory(folder)) {
                 for (Path file : inputsIn(folder, inbox)) {
                     Path marker = filter == null ? null : filter.markerOf(file);
-                    targets.add(new Target(file, false, null, marker == null
+                    targets.add(Target.listed(file, false, marker == null
                             || Files.exists(marker, LinkOption.NOFOLLOW_LINKS) ? null
                             : "its marker " + marker.getFileName() + " is not there yet"));
                 }
@@ -177,7 +196,7 @@ public final class OneShotRun extends MainListenerSupport {
         for (String name : paths) {
             Path path = Path.of(name).toAbsolutePath();
             if (Files.isDirectory(path)) {
-                inputsIn(path, inbox).forEach(file -> targets.add(new Target(file, true, null)));
+                inputsIn(path, inbox).forEach(file -> targets.add(Target.listed(file, true, null)));
             } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                 targets.add(new Target(path, true, null));
             } else {
@@ -203,10 +222,14 @@ public final class OneShotRun extends MainListenerSupport {
             fatal = true;
             return new FileResult(target.file().toString(), null, target.problem());
         }
+        if (target.skipped() != null) {
+            LOG.warn("Skipping {}: {}", target.file(), target.skipped());
+            return new FileResult(name, null, target.skipped(), "SKIPPED");
+        }
         if (target.notYet() != null) {
             LOG.info("Not taking {} yet: {}; the next run takes it", name, target.notYet());
             interrupted = true; // nothing wrong, not done either: run again
-            return new FileResult(name, null, target.notYet(), true);
+            return new FileResult(name, null, target.notYet(), "WAITING");
         }
         Exchange exchange = new DefaultExchange(template.getCamelContext());
         exchange.getMessage().setHeader("CamelFileAbsolutePath", target.file().toString());
@@ -225,7 +248,7 @@ public final class OneShotRun extends MainListenerSupport {
         FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
         if (run != null && run.setAsideBecause() != null) {
             interrupted = true;
-            return new FileResult(name, null, run.setAsideBecause(), true);
+            return new FileResult(name, null, run.setAsideBecause(), "WAITING");
         }
         if (run == null || run.status() == null) {
             if (stopping(template.getCamelContext())) {
@@ -287,8 +310,7 @@ public final class OneShotRun extends MainListenerSupport {
         for (FileResult result : results) {
             FileRun run = result.run();
             if (run == null) {
-                out.printf(format, result.file(), result.waiting() ? "WAITING" : "NOT_READ", "-", "-", "-",
-                        result.problem());
+                out.printf(format, result.file(), result.status(), "-", "-", "-", result.problem());
             } else {
                 // a run cut by the stop before its report still says what it did
                 String because = run.interruptedBecause() != null ? run.interruptedBecause() : result.problem();
@@ -302,9 +324,15 @@ public final class OneShotRun extends MainListenerSupport {
             out.println(stopped + " rows were stopped before their outcome: not sent again before the next run, "
                     + "which resumes them");
         }
+        if (dryRun) {
+            out.println("dry run: nothing was sent, no file was moved, no dead-letter record was written");
+        }
         out.println("exit status " + exitCode + ": " + switch (exitCode) {
-            case ALL_DONE -> "every row deleted, already absent, skipped or duplicate";
-            case DEAD_LETTERED -> "some rows were dead-lettered (see the dead-letter files and reports)";
+            case ALL_DONE -> dryRun ? "every row would be sent, or skipped as already deleted or duplicate"
+                    : "every row deleted, already absent, skipped or duplicate";
+            case DEAD_LETTERED -> dryRun ? "some rows would be dead-lettered (see the reports and the "
+                    + "<name>.dry-run.jsonl plans)"
+                    : "some rows were dead-lettered (see the dead-letter files and reports)";
             case INTERRUPTED -> "stopped before the end, or files not complete yet; the next run resumes";
             default -> "fatal error (see the log above)";
         });

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -233,6 +235,7 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
         filesInProgress.forEach(run -> inProgress.add(run.path().toAbsolutePath()));
         try {
             return InboxFiles.inputsIn(inbox.getFile().toPath(), inbox).stream()
+                    .filter(file -> !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS))
                     .filter(file -> !inProgress.contains(file.toAbsolutePath()))
                     .count();
         } catch (IOException e) {

@@ -229,4 +229,32 @@ class OneShotRunTest {
         assertThat(sentBatches()).containsExactlyInAnyOrder("le1", "le");
         assertThat(openEnd).exists();
     }
+
+    @Test
+    void aDryRunSummarySaysNothingWasSentAndWhichRowsWouldBeDeadLettered() throws Exception {
+        settings.put("extracta.dry-run", "true");
+        Path file = export("plan.csv", "classificationId,batchId\nc9,dry1\nc9,bad id\n");
+
+        assertThat(once(file.toString())).isEqualTo(OneShotRun.DEAD_LETTERED);
+        assertThat(summary).contains("dry run: nothing was sent").contains("some rows would be dead-lettered")
+                .doesNotContain("were dead-lettered");
+        assertThat(sentBatches()).isEmpty();
+    }
+
+    @Test
+    void aFolderOrAPipeWithAnInputsNameIsSaidInTheSummaryNeverReadAsAnEmptyFile() throws Exception {
+        Files.createDirectories(elsewhere.resolve("folder.csv"));
+        export("real.csv", "classificationId,batchId\nc10,fp1\n");
+        assertThat(once(elsewhere.toString())).as("a folder is skipped, not an error").isEqualTo(OneShotRun.ALL_DONE);
+        assertThat(summary).containsPattern("folder\\.csv +SKIPPED .*a folder, not a file");
+        assertThat(sentBatches()).containsExactly("fp1");
+
+        Path pipe = elsewhere.resolve("pipe.csv");
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        assertThat(once(elsewhere.toString())).as("an input that cannot be read").isEqualTo(OneShotRun.FATAL);
+        assertThat(summary).containsPattern("pipe\\.csv +NOT_READ .*not a regular file")
+                .doesNotContain("empty");
+        assertThat(dataDir.resolve("reports").resolve("pipe.csv.report.json")).doesNotExist();
+    }
 }
