@@ -573,8 +573,9 @@ public class FileRunTracker implements CamelContextAware, Service {
      */
     public void startMessage(Exchange exchange) {
         QueueDelivery delivery = QueueDelivery.of(exchange);
-        String source = delivery == null ? null : delivery.messageId();
-        startMessage(exchange, source == null ? "message-" + exchange.getExchangeId() : source);
+        String body = exchange.getMessage().getBody(String.class);
+        exchange.getMessage().setBody(body); // read once: a stream body is kept as text
+        startMessage(exchange, delivery == null ? "message " + exchange.getExchangeId() : delivery.name(body));
         if (delivery != null) {
             fileRun(exchange).delivery(delivery.deliveryCount(), delivery::alive);
         }

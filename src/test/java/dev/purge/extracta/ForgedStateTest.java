@@ -102,6 +102,9 @@ class ForgedStateTest {
         assertThat(record.get("reason").asText()).as("a first-attempt 404 is a refusal, whatever the headers say")
                 .isEqualTo("REJECTED");
         assertThat(record.has("mayHaveBeenDeleted")).isFalse();
+        // a message sent over STOMP has no JMS message ID: it is named by its queue, time and body digest
+        assertThat(record.get("source").asText()).matches("forged\\.delete-batch message sent "
+                + "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z sha256:[0-9a-f]{12}");
         assertThat(sent("held-stomp")).as("never sent twice: the forged redelivery waited for the claim").isEqualTo(1);
         assertThat(sent("stomp-404")).isEqualTo(1);
     }
