@@ -13,12 +13,19 @@ import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.support.service.ServiceSupport;
 
 /**
- * Refuses to start a run that cannot work, before any route starts: no API key (unless in dry-run), numbers that
- * make no sense, an API key that would travel in clear text over a network, or a data folder another process uses.
+ * Refuses to start a run that cannot work, before any route starts: an unknown setting or a value out of its range
+ * ({@link Settings}), no API key (unless in dry-run), an API key that would travel in clear text over a network, or a
+ * data folder another process uses.
  */
 public class StartupChecks extends MainListenerSupport {
 
     private volatile DataFolderLock lock;
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        // before Camel binds any setting to a bean or starts a route: the operator reads the rule, not a binding error
+        Settings.check(main.getCamelContext());
+    }
 
     @Override
     public void afterConfigure(BaseMainSupport main) {
@@ -39,13 +46,6 @@ public class StartupChecks extends MainListenerSupport {
                     + "or set extracta.dry-run=true to only validate input");
         }
         String baseUrl = property(context, "extracta.base-url", "");
-        checkBaseUrl(baseUrl);
-        String mode = property(context, "extracta.inbox.mode", "delete").strip();
-        if (!mode.equals("delete") && !mode.equals("enqueue")) {
-            throw new IllegalStateException("extracta.inbox.mode must be delete or enqueue, was '" + mode + "'");
-        }
-        requirePositive(context, "extracta.concurrency");
-        requirePositive(context, "extracta.retry.max-attempts");
         lockDataFolders(context);
         if (!dryRun && Boolean.parseBoolean(property(context, "extracta.preflight.enabled", "true"))) {
             CreditsPreflight.check(baseUrl, credentials.resolve(),
@@ -120,18 +120,6 @@ public class StartupChecks extends MainListenerSupport {
             }
         }
         return false;
-    }
-
-    private static void requirePositive(CamelContext context, String key) {
-        String value = property(context, key, "");
-        try {
-            if (Integer.parseInt(value.strip()) >= 1) {
-                return;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalStateException(key + " must be a whole number of at least 1, was '" + value + "'");
     }
 
     private static String property(CamelContext context, String key, String defaultValue) {

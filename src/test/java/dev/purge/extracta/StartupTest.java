@@ -19,7 +19,7 @@ class StartupTest {
     @Test
     void refusesANonsensicalConcurrency() {
         assertThatThrownBy(() -> TestApp.start("bad-concurrency", Map.of("extracta.concurrency", "0")).close())
-                .hasStackTraceContaining("extracta.concurrency must be a whole number of at least 1");
+                .hasStackTraceContaining("extracta.concurrency (EXTRACTA_CONCURRENCY) is '0': must be from 1 to 1000");
     }
 
     @Test
