@@ -9,10 +9,13 @@ import org.apache.camel.main.MainListenerSupport;
 
 /**
  * Before any setting is resolved or any bean configured (Camel logs resolved values at DEBUG and TRACE): registers
- * every secret value of the settings with {@link SecretRedactor}, so no log line ever shows one.
+ * every secret value of the settings with {@link SecretRedactor}, so no log line ever shows one, and refuses a JDBC
+ * or broker URL that carries a password, naming the setting to use instead and never echoing the URL.
  */
 public class SecretSettings extends MainListenerSupport {
 
+    /** A {@code password=} parameter, or a {@code user:password@} user info. */
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(^|[?&;,(])password=|//[^/?#@\\s]*:[^/?#@\\s]*@");
 
     private static final Pattern BEAN_REFERENCE = Pattern.compile("#(class|bean|type):");
 
@@ -33,6 +36,8 @@ public class SecretSettings extends MainListenerSupport {
         registerAll(main.getInitialProperties());
         registerAll(main.getOverrideProperties());
         registerAll(context.getPropertiesComponent().loadProperties());
+        refusePasswordIn(context, "extracta.jdbc.url", "extracta.jdbc.password (EXTRACTA_JDBC_PASSWORD)");
+        refusePasswordIn(context, "extracta.queue.broker-url", "extracta.queue.password (EXTRACTA_QUEUE_PASSWORD)");
     }
 
     private static void registerAll(Properties properties) {
@@ -53,5 +58,13 @@ public class SecretSettings extends MainListenerSupport {
             SecretRedactor.register(value);
         }
         SecretRedactor.registerUrlPasswords(value);
+    }
+
+    private static void refusePasswordIn(CamelContext context, String key, String instead) {
+        String url = context.getPropertiesComponent().resolveProperty(key).orElse("");
+        if (PASSWORD_IN_URL.matcher(url).find()) {
+            throw new IllegalStateException(key + " carries a password (a password= parameter or user:password@ "
+                    + "in the address): remove it from the URL and set " + instead + " instead");
+        }
     }
 }

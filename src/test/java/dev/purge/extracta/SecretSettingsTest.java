@@ -1,12 +1,44 @@
 package dev.purge.extracta;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The secret values of the settings are registered for masking at start. */
+/**
+ * Settings that carry a secret where it does not belong are refused at start, naming the setting and the problem and
+ * never echoing the value; the secret values of the settings are registered for masking at start.
+ */
 class SecretSettingsTest {
+
+    /** Obviously fake, and distinct from every other value of the tests so a match can only be an echo. */
+    private static final String PASSWORD = "fake-url-pw-e81c07";
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "jdbc:postgresql://127.0.0.1:5432/extracta?user=extracta&password=" + PASSWORD,
+            "jdbc:postgresql://extracta:" + PASSWORD + "@127.0.0.1:5432/extracta",
+            // malformed (the port is no number): the driver would echo the whole URL in its error
+            "jdbc:postgresql://127.0.0.1:port/extracta?password=" + PASSWORD})
+    void aJdbcUrlCarryingAPasswordIsRefusedWithoutEchoingIt(String url) {
+        assertRefused(Map.of("extracta.jdbc.url", url), "extracta.jdbc.url carries a password",
+                "extracta.jdbc.password");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "tcp://127.0.0.1:61616?user=purge&password=" + PASSWORD,
+            "(tcp://purge:" + PASSWORD + "@127.0.0.1:61616,tcp://127.0.0.1:61617)?ha=true"})
+    void aBrokerUrlCarryingAPasswordIsRefusedWithoutEchoingIt(String url) {
+        assertRefused(Map.of("extracta.queue.broker-url", url), "extracta.queue.broker-url carries a password",
+                "extracta.queue.password");
+    }
 
     @Test
     void aPasswordOfAnotherUrlParameterIsMaskedWhereverTheUrlIsPrinted() throws Exception {
@@ -27,5 +59,25 @@ class SecretSettingsTest {
                     .as("a bean reference of a setting named like a secret is no secret")
                     .isEqualTo("dev.purge.extracta.ExtractaCredentials");
         }
+    }
+
+    private static void assertRefused(Map<String, String> settings, String... expected) {
+        Map<String, String> properties = new HashMap<>(settings);
+        assertThatThrownBy(() -> TestApp.start("refused", properties).close()).satisfies(e -> {
+            String trace = stackTrace(e);
+            for (String part : expected) {
+                assertThat(trace).contains(part);
+            }
+            for (String value : settings.values()) {
+                assertThat(trace).as("the value is not echoed").doesNotContain(value);
+            }
+            assertThat(trace).doesNotContain(PASSWORD);
+        });
+    }
+
+    private static String stackTrace(Throwable e) {
+        StringWriter text = new StringWriter();
+        e.printStackTrace(new PrintWriter(text));
+        return text.toString();
     }
 }
