@@ -41,6 +41,17 @@ class SecretSettingsTest {
     }
 
     @Test
+    void aBaseUrlWithUserInfoIsRefusedWithoutEchoingIt() {
+        assertRefused(Map.of("extracta.base-url", "https://purge:" + PASSWORD + "@api.extracta.ai/api/v1"),
+                "extracta.base-url carries user info", "EXTRACTA_API_KEY");
+        assertThatThrownBy(() -> StartupChecks.checkBaseUrl("http://purge:" + PASSWORD + "@127.0.0.1:1/api"))
+                .hasMessageContaining("user info").hasMessageNotContaining(PASSWORD).hasMessageNotContaining("purge");
+        // a user name alone is refused too: the API takes no user info at all
+        assertThatThrownBy(() -> StartupChecks.checkBaseUrl("https://purge@api.extracta.ai/api/v1"))
+                .hasMessageContaining("user info");
+    }
+
+    @Test
     void aPasswordOfAnotherUrlParameterIsMaskedWhereverTheUrlIsPrinted() throws Exception {
         String sslPassword = "fake-ssl-pw-70d3aa";
         try (TestApp app = TestApp.start("ssl-password", Map.of("extracta.jdbc.url",
