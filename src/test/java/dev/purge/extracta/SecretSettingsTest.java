@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Settings that carry a secret where it does not belong are refused at start, naming the setting and the problem and
- * never echoing the value; the secret values of the settings are registered for masking at start.
+ * never echoing the value; a password a URL carries anyway is masked.
  */
 class SecretSettingsTest {
 
@@ -49,6 +51,20 @@ class SecretSettingsTest {
         // a user name alone is refused too: the API takes no user info at all
         assertThatThrownBy(() -> StartupChecks.checkBaseUrl("https://purge@api.extracta.ai/api/v1"))
                 .hasMessageContaining("user info");
+    }
+
+    @Test
+    void anApiKeyFileThatIsNotAReadableFileIsRefusedWithoutEchoingIt() throws Exception {
+        Path folder = Files.createDirectories(Path.of("target", "test-data", "key-file-folder-" + System.nanoTime()));
+        String pastedKey = "xk-pasted-4b2d9e-FAKE";
+        Map<String, String> refusals = Map.of(
+                pastedKey, "names no file that exists",
+                folder.resolve("missing-key-file").toString(), "names no file that exists",
+                folder.toString(), "names a folder");
+        refusals.forEach((value, problem) -> assertRefused(Map.of("extracta.api-key-file", value),
+                "extracta.api-key-file (EXTRACTA_API_KEY_FILE) " + problem, "EXTRACTA_API_KEY"));
+        Path empty = Files.writeString(folder.resolve("empty-key"), "\n");
+        assertRefused(Map.of("extracta.api-key-file", empty.toString()), "names an empty file", "extracta.api-key-file");
     }
 
     @Test
