@@ -3,6 +3,7 @@ package dev.purge.extracta;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
@@ -35,15 +36,27 @@ public class ExtractaCredentials implements HttpClientConfigurer {
         }
         String key = apiKey;
         if (!apiKeyFile.isEmpty()) {
+            // the value is never echoed: it may be a key pasted where its file's path belongs
+            Path file;
+            try {
+                file = Path.of(apiKeyFile);
+            } catch (InvalidPathException e) {
+                throw keyFileRefused("is not a file path");
+            }
+            if (Files.isDirectory(file)) {
+                throw keyFileRefused("names a folder, not a file");
+            }
+            if (!Files.isRegularFile(file)) {
+                throw keyFileRefused("names no file that exists (a key pasted there instead of its file's path?)");
+            }
             try {
                 // a secret file usually ends with a newline: only trailing line breaks and spaces are dropped
-                key = Files.readString(Path.of(apiKeyFile), StandardCharsets.UTF_8).stripTrailing();
+                key = Files.readString(file, StandardCharsets.UTF_8).stripTrailing();
             } catch (IOException e) {
-                throw new IllegalStateException("Cannot read the API key file extracta.api-key-file=" + apiKeyFile
-                        + ": " + e.getClass().getSimpleName());
+                throw keyFileRefused("names a file that cannot be read (" + e.getClass().getSimpleName() + ")");
             }
             if (key.isEmpty()) {
-                throw new IllegalStateException("The API key file " + apiKeyFile + " is empty");
+                throw keyFileRefused("names an empty file");
             }
         }
         if (!key.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
@@ -54,6 +67,11 @@ public class ExtractaCredentials implements HttpClientConfigurer {
         SecretRedactor.register(key);
         resolved = key;
         return key;
+    }
+
+    private static IllegalStateException keyFileRefused(String problem) {
+        return new IllegalStateException("extracta.api-key-file (EXTRACTA_API_KEY_FILE) " + problem
+                + ": set it to the path of a readable file holding the key, or set the key itself in EXTRACTA_API_KEY");
     }
 
     @Override

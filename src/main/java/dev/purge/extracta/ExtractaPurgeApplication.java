@@ -20,6 +20,8 @@ public final class ExtractaPurgeApplication {
     /** The Main used in production and by the tests alike. */
     public static Main newMain() {
         Main main = new Main();
+        // first: the secrets are registered for masking before anything logs a resolved setting
+        main.addMainListener(new SecretSettings());
         main.addMainListener(new StartupChecks());
         return main;
     }

@@ -181,8 +181,8 @@ public final class Settings {
         }
 
         static Rule baseUrl() {
-            return new Rule("https URL, or http to loopback; no trailing slash, `.` or `..` segment, "
-                    + "query or fragment", Settings::baseUrlRefusal, false);
+            return new Rule("https URL, or http to loopback; no trailing slash, user info (`user:pass@`), `.` or `..` "
+                    + "segment, query or fragment", Settings::baseUrlRefusal, false);
         }
     }
 

@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
@@ -18,6 +19,9 @@ import org.apache.camel.support.service.ServiceSupport;
  * data folder another process uses.
  */
 public class StartupChecks extends MainListenerSupport {
+
+    /** Anything before an {@code @} in the authority of a URL, parsed or not. */
+    private static final Pattern USER_INFO = Pattern.compile("^[^:/?#]*://[^/?#]*@");
 
     private volatile DataFolderLock lock;
 
@@ -89,6 +93,11 @@ public class StartupChecks extends MainListenerSupport {
 
     /** https anywhere; plain http only to this machine (tests, a local sandbox), never over a network. */
     static void checkBaseUrl(String baseUrl) {
+        if (USER_INFO.matcher(baseUrl).find()) {
+            // never echoed: the user info is a password, and the API takes only the bearer key
+            throw new IllegalStateException("extracta.base-url carries user info (user:password@ before the host): "
+                    + "remove it; the API key goes in EXTRACTA_API_KEY or extracta.api-key-file");
+        }
         URI uri;
         try {
             uri = new URI(baseUrl);
