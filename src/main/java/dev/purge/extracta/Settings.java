@@ -266,10 +266,16 @@ public final class Settings {
             String refusal = value == null ? null : setting.rule().refusal().apply(value);
             if (refusal != null) {
                 problems.add(setting.key() + " (" + setting.environmentVariable() + ")"
-                        + (setting.rule().secret() ? "" : " is '" + value + "'") + ": " + refusal);
+                        + (mayCarryCredentials(setting, value) ? "" : " is '" + value + "'") + ": " + refusal);
             }
         }
         return problems;
+    }
+
+    /** A secret, or a value with a URL's user info or a password parameter in it: never shown in a message. */
+    private static boolean mayCarryCredentials(Setting setting, String value) {
+        return setting.rule().secret() || value.matches("(?s).*://[^/]*@.*")
+                || value.toLowerCase(Locale.ROOT).contains("password=");
     }
 
     /**

@@ -17,7 +17,6 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -281,14 +280,14 @@ class KameletSinkTest {
 
     @Test
     void aSlowAnswerTimesOut() {
+        // the answer comes after 5 s: a timeout exception (not a success) proves the timeout cut it, on a machine of
+        // any speed
         api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(200, SUCCESS).withFixedDelay(5_000)));
-        long start = System.nanoTime();
 
         Exchange result = send("direct:impatient", EXACT_BODY, Map.of());
 
         assertThat(result.getException()).isInstanceOf(SocketTimeoutException.class);
         assertThat(result.getException().getMessage()).doesNotContain(KEY);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
         assertThat(result.getMessage().getHeader("Authorization")).isNull();
     }
 

@@ -80,7 +80,7 @@ class SecretSettingsTest {
     @Test
     void secretsOfAnySettingWhoseNameSaysSoAreMasked() throws Exception {
         String token = "fake-token-2c9f41";
-        try (TestApp app = TestApp.start("secret-names", Map.of("extracta.webhook.token", token))) {
+        try (TestApp app = TestApp.start("secret-names", Map.of("myorg.webhook.token", token))) {
             assertThat(SecretRedactor.redact("the token " + token)).isEqualTo("the token ****");
             assertThat(SecretRedactor.redact("dev.purge.extracta.ExtractaCredentials"))
                     .as("a bean reference of a setting named like a secret is no secret")
