@@ -116,11 +116,17 @@ public class DeadLetters {
                 row == null ? null : text(row.lastAttemptAt()), mayHaveBeenDeleted, raw);
     }
 
+    /**
+     * Redacted, then cut: cut first, a secret across the cut would keep its first part. The value may itself be the
+     * head of a longer line, cut before it got here: a secret's beginning at its end is masked too.
+     */
     private static String cut(String value) {
-        if (value == null || value.length() <= MAX_VALUE_LENGTH) {
-            return SecretRedactor.redact(value);
+        String redacted = SecretRedactor.redactTruncated(value);
+        if (redacted == null || redacted.length() <= MAX_VALUE_LENGTH) {
+            return redacted;
         }
-        return SecretRedactor.redact(value.substring(0, MAX_VALUE_LENGTH)) + "…(" + value.length() + " characters)";
+        return SecretRedactor.redactTruncated(redacted.substring(0, MAX_VALUE_LENGTH)) + "…(" + value.length()
+                + " characters)";
     }
 
     private static String text(Instant instant) {

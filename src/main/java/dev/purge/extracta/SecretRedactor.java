@@ -66,6 +66,26 @@ public final class SecretRedactor {
         return result;
     }
 
+    /**
+     * {@link #redact(String)} for a text that may have been cut: a secret's first characters (four or more) at its very
+     * end are masked too.
+     */
+    static String redactTruncated(String text) {
+        String result = redact(text);
+        if (result == null) {
+            return null;
+        }
+        for (String secret : SECRETS) {
+            for (int k = Math.min(secret.length() - 1, result.length()); k >= 4; k--) {
+                if (result.endsWith(secret.substring(0, k))) {
+                    result = result.substring(0, result.length() - k) + MASK;
+                    break;
+                }
+            }
+        }
+        return result;
+    }
+
     /** Whether the text holds a registered secret. */
     static boolean containsSecret(String text) {
         if (text != null) {

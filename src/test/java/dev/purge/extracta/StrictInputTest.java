@@ -152,6 +152,24 @@ class StrictInputTest {
     }
 
     @Test
+    void theKeyAcrossTheCutOfALongLineOrOfALongValueLeavesNoPartOfItInTheRecord() throws Exception {
+        String key = TestApp.API_KEY;
+        // a line over the cap whose kept head (1,024 characters) ends inside the key
+        String head = "c1,pasted-" + "x".repeat(LineCappedReader.HEAD_LENGTH - 10 - 12);
+        app.drop("key-cut.csv", "classificationId,batchId\n" + head + key + "y".repeat(3000) + "\nc1,kc2\n");
+        app.awaitReport("key-cut.csv");
+        JsonNode record = DeleteBatchPipelineTest.record(app.deadLetters("key-cut.csv"), 2);
+        assertThat(record.get("raw").asText()).startsWith("c1,pasted-").endsWith("****")
+                .doesNotContain(key.substring(0, 6));
+
+        // a batchId longer than a record keeps, with the key across the cut
+        String longId = "z".repeat(DeadLetters.MAX_VALUE_LENGTH - 6) + key + "z".repeat(50);
+        JsonNode answer = call("{\"classificationId\":\"c1\",\"batchId\":\"" + longId + "\"}");
+        assertThat(answer.get(0).get("outcome").asText()).isEqualTo("INVALID_INPUT");
+        assertThat(app.deadLetters("direct-calls").toString()).doesNotContain(key.substring(0, 6));
+    }
+
+    @Test
     void aLineOverTheCapInsideAQuotedValueRefusesItsWholeRecordAndNoTextInsideTheQuotesIsSent() throws Exception {
         // the long line sits inside a quoted value that spans lines: reading on at the next line would read text
         // inside the quotes ("cX,qVictim") as a record of its own
