@@ -27,6 +27,11 @@ public final class ExtractaPurgeApplication {
     }
 
     public static void main(String[] args) {
+        // java.util.logging (the PostgreSQL driver's warnings, say) goes through log4j2 and its secret masking; set
+        // before anything logs through it
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
+        }
         FatalErrors.install();
         System.exit(run(args, Map.of(), true));
     }

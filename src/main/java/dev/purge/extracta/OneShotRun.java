@@ -201,7 +201,8 @@ public final class OneShotRun extends MainListenerSupport {
                 targets.add(new Target(path, true, null));
             } else {
                 targets.add(new Target(path, true, Files.exists(path, LinkOption.NOFOLLOW_LINKS)
-                        ? "not a regular file (a symbolic link or a device is never read)" : "no such file or folder"));
+                        ? "not a regular file (a symbolic link, a pipe, a socket or a device is never read)"
+                        : "no such file or folder"));
             }
         }
         return targets;

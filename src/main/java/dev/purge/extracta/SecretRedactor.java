@@ -24,16 +24,28 @@ public final class SecretRedactor {
      * and paths all over the log.
      */
     private static final Pattern SECRET_NAME = Pattern.compile("secret|password|passphrase|passwd|key|token");
-    /** The value of any {@code …password=} parameter of a URL, and the password of a URL's {@code user:password@}. */
+    /**
+     * The value of any URL parameter whose name says it is a secret ({@code …password=}, {@code api_key=},
+     * {@code token=}), and the password of a URL's {@code user:password@} (which may hold {@code / ? #}).
+     */
     private static final Pattern URL_PASSWORD = Pattern.compile(
-            "(?i)password=([^&;,)#\\s]+)|//[^/?#@\\s:]*:([^/?#@\\s]+)@");
+            "(?i)(?:^|[?&;,(])[\\w.-]*(?:password|passwd|passphrase|secret|token|key)=([^&;,)#\\s]+)"
+                    + "|//[^/?#@\\s:]*:(\\S+?)@");
 
     private SecretRedactor() {
     }
 
+    /**
+     * Registers a secret, and the forms a server may echo it in: JSON-escaped ({@code \\/}, {@code \\"}) and
+     * URL-encoded.
+     */
     public static void register(String secret) {
         if (secret != null && secret.length() >= 4) {
             SECRETS.add(secret);
+            String json = secret.replace("\\", "\\\\").replace("\"", "\\\"");
+            SECRETS.add(json);
+            SECRETS.add(json.replace("/", "\\/"));
+            SECRETS.add(java.net.URLEncoder.encode(secret, java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 

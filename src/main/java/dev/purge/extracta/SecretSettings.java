@@ -14,8 +14,13 @@ import org.apache.camel.main.MainListenerSupport;
  */
 public class SecretSettings extends MainListenerSupport {
 
-    /** A {@code password=} parameter, or a {@code user:password@} user info. */
-    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(^|[?&;,(])password=|//[^/?#@\\s]*:[^/?#@\\s]*@");
+    /**
+     * A {@code password=} parameter, or any user info: an {@code @} after {@code //} (a password may hold {@code /},
+     * {@code ?} or {@code #}, so the user info is not cut there).
+     */
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(^|[?&;,(])password=|//\\S*@");
+    /** Our names and Camel's, in any case and with any separator (Camel also reads EXTRACTA.API-KEY). */
+    private static final Pattern SETTING_NAME = Pattern.compile("(?i)(extracta|camel)[._-]");
 
     private static final Pattern BEAN_REFERENCE = Pattern.compile("#(class|bean|type):");
 
@@ -24,12 +29,12 @@ public class SecretSettings extends MainListenerSupport {
         CamelContext context = main.getCamelContext();
         // the raw values, as set: resolving them through Camel would log them before they are registered
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
-            if (e.getKey().startsWith("EXTRACTA_") || e.getKey().startsWith("CAMEL_")) {
+            if (SETTING_NAME.matcher(e.getKey()).lookingAt()) {
                 register(e.getKey(), e.getValue());
             }
         }
         for (String name : System.getProperties().stringPropertyNames()) {
-            if (name.startsWith("extracta.") || name.startsWith("camel.")) {
+            if (SETTING_NAME.matcher(name).lookingAt()) {
                 register(name, System.getProperty(name));
             }
         }
@@ -63,8 +68,8 @@ public class SecretSettings extends MainListenerSupport {
     private static void refusePasswordIn(CamelContext context, String key, String instead) {
         String url = context.getPropertiesComponent().resolveProperty(key).orElse("");
         if (PASSWORD_IN_URL.matcher(url).find()) {
-            throw new IllegalStateException(key + " carries a password (a password= parameter or user:password@ "
-                    + "in the address): remove it from the URL and set " + instead + " instead");
+            throw new IllegalStateException(key + " carries a password (a password= parameter or user info, "
+                    + "user:password@, in the address): remove it from the URL and set " + instead + " instead");
         }
     }
 }

@@ -31,6 +31,11 @@ public final class Settings {
 
     private static final long DAY = 86_400_000L;
     private static final String PROPERTIES_OPTIONS = "camel.component.properties.";
+    /** A URL parameter whose name says it holds a secret: a value with one is never shown. */
+    private static final Pattern URL_SECRET_PARAMETER = Pattern.compile(
+            "(?i)[\\w.-]*(password|passwd|passphrase|secret|token|key)=");
+    /** A name of ours in any case, with any separator after the prefix. */
+    private static final Pattern OURS = Pattern.compile("(?i)extracta[._-]");
     /** Variables Kubernetes adds for a Service named extracta-…: not ours to refuse. */
     private static final Pattern SERVICE_LINK = Pattern.compile(
             "EXTRACTA(_[A-Z0-9]+)*_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_\\d+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)?)");
@@ -181,8 +186,9 @@ public final class Settings {
         }
 
         static Rule baseUrl() {
-            return new Rule("https URL, or http to loopback; no trailing slash, user info (`user:pass@`), `.` or `..` "
-                    + "segment, query or fragment", Settings::baseUrlRefusal, false);
+            return new Rule("https URL, or http to loopback; a plain path (letters, digits, `- . _ ~`); no trailing "
+                    + "slash, user info (`user:pass@`), `.` or `..` segment, percent-encoding, `;`, query or fragment",
+                    Settings::baseUrlRefusal, false);
         }
     }
 
@@ -237,15 +243,20 @@ public final class Settings {
                 problems.add("unknown setting " + key + " (did you mean " + closest(key, keys) + "?)");
             }
         }
+        // any spelling of the prefix (EXTRACTA_DRY_RUN as -D, extracta_dry_run or EXTRACTA.DRY-RUN in the
+        // environment): honoured by Camel or not, only the canonical name of each place is taken
         for (String name : new TreeSet<>(system.stringPropertyNames())) {
-            if (name.startsWith("extracta.") && !keys.contains(name)) {
-                problems.add("unknown system property -D" + name + " (did you mean " + closest(name, keys) + "?)");
+            if (OURS.matcher(name).lookingAt() && !keys.contains(name)) {
+                problems.add("unknown system property -D" + name + " (did you mean -D"
+                        + closest(name.toLowerCase(Locale.ROOT).replace('_', '.'), keys) + "?)");
             }
         }
         for (String name : new TreeSet<>(environment.keySet())) {
-            if (name.startsWith("EXTRACTA_") && !variables.contains(name) && !SERVICE_LINK.matcher(name).matches()) {
+            if (OURS.matcher(name).lookingAt() && !variables.contains(name)
+                    && !SERVICE_LINK.matcher(name).matches()) {
                 problems.add("unknown environment variable " + name + " (did you mean "
-                        + closest(name, variables) + "?)");
+                        + closest(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), variables)
+                        + "?)");
             }
         }
         return problems;
@@ -274,8 +285,7 @@ public final class Settings {
 
     /** A secret, or a value with a URL's user info or a password parameter in it: never shown in a message. */
     private static boolean mayCarryCredentials(Setting setting, String value) {
-        return setting.rule().secret() || value.matches("(?s).*://[^/]*@.*")
-                || value.toLowerCase(Locale.ROOT).contains("password=");
+        return setting.rule().secret() || value.contains("@") || URL_SECRET_PARAMETER.matcher(value).find();
     }
 
     /**

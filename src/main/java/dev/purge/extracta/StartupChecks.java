@@ -20,8 +20,14 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 public class StartupChecks extends MainListenerSupport {
 
-    /** Anything before an {@code @} in the authority of a URL, parsed or not. */
-    private static final Pattern USER_INFO = Pattern.compile("^[^:/?#]*://[^/?#]*@");
+    /** Any user info: a password may hold / ? #, so anything up to an {@code @} counts. */
+    private static final Pattern USER_INFO = Pattern.compile("//\\S*@");
+    /**
+     * The only characters a base URL's path may hold: plain segments. A percent-encoded character is never accepted:
+     * Camel's HTTP producer decodes it (%3F became a query and dropped the delete's own path) while the JDK client of
+     * the preflight does not, so the two would not even ask the same URL.
+     */
+    private static final Pattern PLAIN_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)*");
 
     private volatile DataFolderLock lock;
 
@@ -104,10 +110,15 @@ public class StartupChecks extends MainListenerSupport {
         } catch (URISyntaxException e) {
             uri = null;
         }
+        // the value is never echoed: a key pasted into the wrong setting would be printed
         if (uri == null || uri.getHost() == null || baseUrl.endsWith("/")
                 || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
-            throw new IllegalStateException("extracta.base-url must be an http(s) URL without a trailing slash, "
-                    + "such as https://api.extracta.ai/api/v1, was '" + baseUrl + "'");
+            throw new IllegalStateException("extracta.base-url must be an http(s) URL (scheme in lower case) with a "
+                    + "host and without a trailing slash, such as https://api.extracta.ai/api/v1");
+        }
+        if (uri.getRawPath() == null || !PLAIN_PATH.matcher(uri.getRawPath()).matches()) {
+            throw new IllegalStateException("extracta.base-url must have a plain path: only letters, digits and "
+                    + "- . _ ~ between slashes, nothing percent-encoded, no ; parameters");
         }
         if ("http".equals(uri.getScheme()) && !isLoopback(uri.getHost())) {
             throw new IllegalStateException("extracta.base-url uses plain http to " + uri.getHost()

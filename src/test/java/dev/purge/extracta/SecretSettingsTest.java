@@ -26,6 +26,8 @@ class SecretSettingsTest {
     @ValueSource(strings = {
             "jdbc:postgresql://127.0.0.1:5432/extracta?user=extracta&password=" + PASSWORD,
             "jdbc:postgresql://extracta:" + PASSWORD + "@127.0.0.1:5432/extracta",
+            // a password with a slash: the user info does not end there
+            "jdbc:postgresql://extracta:pw/" + PASSWORD + "@127.0.0.1:5432/extracta",
             // malformed (the port is no number): the driver would echo the whole URL in its error
             "jdbc:postgresql://127.0.0.1:port/extracta?password=" + PASSWORD})
     void aJdbcUrlCarryingAPasswordIsRefusedWithoutEchoingIt(String url) {
@@ -36,7 +38,8 @@ class SecretSettingsTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "tcp://127.0.0.1:61616?user=purge&password=" + PASSWORD,
-            "(tcp://purge:" + PASSWORD + "@127.0.0.1:61616,tcp://127.0.0.1:61617)?ha=true"})
+            "(tcp://purge:" + PASSWORD + "@127.0.0.1:61616,tcp://127.0.0.1:61617)?ha=true",
+            "tcp://purge:pw#" + PASSWORD + "@127.0.0.1:61616"})
     void aBrokerUrlCarryingAPasswordIsRefusedWithoutEchoingIt(String url) {
         assertRefused(Map.of("extracta.queue.broker-url", url), "extracta.queue.broker-url carries a password",
                 "extracta.queue.password");
@@ -46,6 +49,10 @@ class SecretSettingsTest {
     void aBaseUrlWithUserInfoIsRefusedWithoutEchoingIt() {
         assertRefused(Map.of("extracta.base-url", "https://purge:" + PASSWORD + "@api.extracta.ai/api/v1"),
                 "extracta.base-url carries user info", "EXTRACTA_API_KEY");
+        assertRefused(Map.of("extracta.base-url", "https://purge:pw/" + PASSWORD + "@api.extracta.ai/api/v1"),
+                "extracta.base-url carries user info");
+        assertRefused(Map.of("extracta.base-url", "https://api.extracta.ai/api/v1?api_key=" + PASSWORD),
+                "must have no query string");
         assertThatThrownBy(() -> StartupChecks.checkBaseUrl("http://purge:" + PASSWORD + "@127.0.0.1:1/api"))
                 .hasMessageContaining("user info").hasMessageNotContaining(PASSWORD).hasMessageNotContaining("purge");
         // a user name alone is refused too: the API takes no user info at all

@@ -60,7 +60,7 @@ class SettingsTest {
         System.setProperty("extracta.concurency", "2");
         try {
             assertRefusedBeforeAnyRequest(Map.of(),
-                    "unknown system property -Dextracta.concurency (did you mean extracta.concurrency?)");
+                    "unknown system property -Dextracta.concurency (did you mean -Dextracta.concurrency?)");
         } finally {
             System.clearProperty("extracta.concurency");
         }
@@ -98,7 +98,9 @@ class SettingsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/api/v1/../../evil", "/api/./v1", "/api/%2e%2e/v1", "/api/v1?x=1%2F", "/api/v1#top",
-        "/api//v1"})
+        "/api//v1",
+        // Camel's producer decodes these (%3F became a query that dropped the delete's own path), the preflight not
+        "/api/v1/documentClassification/deleteClassification%3F", "/api%2Fv1", "/api/v1;x=1", "/api/v1%23"})
     void aBaseUrlThatCouldSendTheKeyElsewhereIsRefused(String path) {
         assertRefusedBeforeAnyRequest(Map.of("extracta.base-url", "http://127.0.0.1:" + api.port() + path),
                 "extracta.base-url (EXTRACTA_BASE_URL) is 'http://127.0.0.1:" + api.port() + path + "'");
@@ -133,6 +135,19 @@ class SettingsTest {
         assertThat(Settings.unknown(Set.of(), environment, new Properties())).containsExactly(
                 "unknown environment variable EXTRACTA_CONCURENCY (did you mean EXTRACTA_CONCURRENCY?)",
                 "unknown environment variable EXTRACTA_DRYRUN (did you mean EXTRACTA_DRY_RUN?)");
+    }
+
+    @Test
+    void aSettingSpelledAnyOtherWayThanItsPlaceTakesIsRefusedNotIgnored() {
+        Properties system = new Properties();
+        system.setProperty("EXTRACTA_DRY_RUN", "true");
+        Map<String, String> environment = Map.of(
+                "extracta_dry_run", "true",
+                "EXTRACTA.API-KEY", "not-read-as-a-key-here");
+        assertThat(Settings.unknown(Set.of(), environment, system)).containsExactly(
+                "unknown system property -DEXTRACTA_DRY_RUN (did you mean -Dextracta.dry-run?)",
+                "unknown environment variable EXTRACTA.API-KEY (did you mean EXTRACTA_API_KEY?)",
+                "unknown environment variable extracta_dry_run (did you mean EXTRACTA_DRY_RUN?)");
     }
 
     private static String stackTrace(Throwable e) {

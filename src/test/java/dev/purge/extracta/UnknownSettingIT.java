@@ -40,7 +40,7 @@ class UnknownSettingIT {
     @Test
     void aMistypedSystemPropertyStopsTheStart() throws Exception {
         String output = runUntilExit("sysprop-typo", Map.of(), List.of("-Dextracta.concurency=2"));
-        assertThat(output).contains("unknown system property -Dextracta.concurency (did you mean extracta.concurrency?)");
+        assertThat(output).contains("unknown system property -Dextracta.concurency (did you mean -Dextracta.concurrency?)");
     }
 
     private static String runUntilExit(String name, Map<String, String> extra, List<String> jvmOptions)
