@@ -161,6 +161,8 @@ class StrictInputTest {
         JsonNode record = DeleteBatchPipelineTest.record(app.deadLetters("key-cut.csv"), 2);
         assertThat(record.get("raw").asText()).startsWith("c1,pasted-").endsWith("****")
                 .doesNotContain(key.substring(0, 6));
+        // the input itself holds the key: it goes, so the leak scan of every test output finds only real leaks
+        Files.delete(app.movedTo(".done", "key-cut.csv").orElseThrow());
 
         // a batchId longer than a record keeps, with the key across the cut
         String longId = "z".repeat(DeadLetters.MAX_VALUE_LENGTH - 6) + key + "z".repeat(50);
