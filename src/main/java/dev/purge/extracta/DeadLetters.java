@@ -125,8 +125,8 @@ public class DeadLetters {
         if (redacted == null || redacted.length() <= MAX_VALUE_LENGTH) {
             return redacted;
         }
-        return SecretRedactor.redactTruncated(redacted.substring(0, MAX_VALUE_LENGTH)) + "…(" + value.length()
-                + " characters)";
+        // every whole secret is masked already: the cut cannot leave a part of one
+        return redacted.substring(0, MAX_VALUE_LENGTH) + "…(" + value.length() + " characters)";
     }
 
     private static String text(Instant instant) {

@@ -573,18 +573,18 @@ public class FileRunTracker implements CamelContextAware, Service {
      */
     public void startMessage(Exchange exchange) {
         QueueDelivery delivery = QueueDelivery.of(exchange);
-        String body = exchange.getMessage().getBody(String.class);
-        exchange.getMessage().setBody(body); // read once: a stream body is kept as text
-        startMessage(exchange, delivery == null ? "message " + exchange.getExchangeId() : delivery.name(body));
+        startMessage(exchange, body -> delivery == null ? "message " + exchange.getExchangeId() : delivery.name(body));
         if (delivery != null) {
             fileRun(exchange).delivery(delivery.deliveryCount(), delivery::alive);
         }
     }
 
-    private void startMessage(Exchange exchange, String source) {
+    /** Opens a message's run, named from its body by {@code nameOf}. */
+    private void startMessage(Exchange exchange, java.util.function.UnaryOperator<String> nameOf) {
         clearInternalState(exchange);
         String body = exchange.getMessage().getBody(String.class);
         exchange.getMessage().setBody(body); // read once: a stream body is kept as text
+        String source = nameOf.apply(body);
         // nothing a sender set may steer the rows (CamelHttp*, CamelRedeliveryDelay...): the reply and the
         // transaction are the JMS consumer's, taken from the JMS message, not from these headers
         exchange.getMessage().removeHeaders("*");
@@ -599,7 +599,7 @@ public class FileRunTracker implements CamelContextAware, Service {
         if (raw != null && !(raw instanceof String) && !(raw instanceof byte[]) && !(raw instanceof InputStream)) {
             exchange.getMessage().setBody(LINE_MAPPER.writeValueAsString(raw)); // a Map or a bean: as JSON
         }
-        startMessage(exchange, "direct-calls");
+        startMessage(exchange, body -> "direct-calls");
         exchange.setProperty(DEAD_LETTER_URI_PROPERTY, deadLetterUri);
     }
 
