@@ -31,7 +31,7 @@ public class DeadLetterWriter {
 
     /** Appends the record (the body, one JSON line) to the run's dead-letter file. */
     public synchronized void write(Exchange exchange) {
-        Path folder = folderOf(exchange.getProperty(FileRunTracker.DEAD_LETTER_URI_PROPERTY, String.class));
+        Path folder = folderOf(FileRun.of(exchange).getDeadLetterUri());
         String record = exchange.getMessage().getBody(String.class).strip();
         Path file = folder.resolve(exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class));
         try {

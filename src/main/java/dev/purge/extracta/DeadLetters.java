@@ -31,7 +31,7 @@ public class DeadLetters {
         if (row != null) {
             row.outcome(record.reason(), record.message());
         } else {
-            FileRunTracker.fileRun(exchange).wholeFailure(record.message()); // an unreadable file or message
+            FileRun.of(exchange).wholeFailure(record.message()); // an unreadable file or message
         }
         LOG.warn("Dead letter: {} line {}: {}{}: {}", record.source(), record.line() == null ? "-" : record.line(),
                 record.reason(), record.httpStatus() == null ? "" : " (HTTP " + record.httpStatus() + ")",
@@ -55,7 +55,7 @@ public class DeadLetters {
         // wrappers such as Spring's UncategorizedJmsException say nothing: name the root cause too
         Exception why = new Exception(Failures.oneLine(cause) + (root == cause ? "" : " (" + Failures.oneLine(root)
                 + ")"));
-        writeFailed(exchange, exchange.getProperty(FileRunTracker.DEAD_LETTER_URI_PROPERTY, String.class), why,
+        writeFailed(exchange, FileRun.of(exchange).getDeadLetterUri(), why,
                 stateWrites);
     }
 
@@ -65,7 +65,7 @@ public class DeadLetters {
      * Nothing is thrown: the error handling that called the dead-letter route would only log a second failure.
      */
     static void writeFailed(Exchange exchange, Object target, Throwable e, StateWrites stateWrites) {
-        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        FileRun run = exchange.getProperty(FileRun.PROPERTY, FileRun.class);
         String record = exchange.getMessage().getBody(String.class);
         stateWrites.failed(StateWrites.Kind.DEAD_LETTER, target, e, "the request is not final: "
                 + (run != null && run.isMessage() ? "its message is rolled back" : "its file stays in the inbox")
@@ -106,7 +106,7 @@ public class DeadLetters {
                 mayHaveBeenDeleted = true; // for the operator: a replay reads a 404 as ALREADY_ABSENT
             }
         } else {
-            FileRun run = FileRunTracker.fileRun(exchange);
+            FileRun run = FileRun.of(exchange);
             source = run.source();
             line = explaining instanceof UnreadableFileException unreadable ? unreadable.getLine() : null;
         }

@@ -53,13 +53,8 @@ public class DeleteLedger implements CamelContextAware, Service {
     public void setCamelContext(CamelContext camelContext) {
         boolean first = this.camelContext == null;
         this.camelContext = camelContext;
-        if (!first) {
-            return; // Camel sets it again when the service is added
-        }
-        try {
-            camelContext.addService(this, true, false); // stopped after the routes: gives back what is still held
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot register the deleted-pairs ledger with Camel", e);
+        if (first) {
+            Services.stopAfterRoutes(camelContext, this); // gives back what is still held
         }
     }
 

@@ -16,12 +16,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
 
 /**
  * The live state of one file (or queue message, or direct call) being processed: the pinned file, its journal, counters
  * by outcome, rows and bytes read, and why it stopped early. Thread-safe.
  */
 public final class FileRun {
+
+    /** The one exchange property a file's, message's or direct call's state lives in. */
+    public static final String PROPERTY = "extractaRun";
+    static final String STOPPED_BY_SHUTDOWN = "stopped by a shutdown";
+    static final String STOPPED_BY_HALT = "stopped: the API refused the key";
 
     /** Why a run stopped before every row had its outcome; decides what happens to the file and the exit status. */
     enum Stop {
@@ -62,6 +68,8 @@ public final class FileRun {
     private volatile String status;
     private volatile boolean stateWriteFailed;
     private volatile String wholeFailure;
+    private volatile String deadLetterUri = "";
+    private volatile CsvLayout csvLayout;
     private BufferedWriter dryRunPlan;
     /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
     private final List<RequestResult> results;
@@ -84,6 +92,71 @@ public final class FileRun {
         for (Outcome outcome : Outcome.values()) {
             outcomes.put(outcome, new LongAdder());
         }
+    }
+
+    /** The run the exchange belongs to; fails loudly when a route is used without its entrance's start step. */
+    public static FileRun of(Exchange exchange) {
+        FileRun run = exchange.getProperty(PROPERTY, FileRun.class);
+        if (run == null) {
+            throw new IllegalStateException("no file run on exchange " + exchange.getExchangeId());
+        }
+        return run;
+    }
+
+    /** The run the exchange belongs to, or null before its entrance started one. */
+    public static FileRun find(Exchange exchange) {
+        return exchange.getProperty(PROPERTY, FileRun.class);
+    }
+
+    /** Where the dead-letter route sends this run's records (a Camel endpoint URI): the folder's or the queue's. */
+    public String getDeadLetterUri() {
+        return deadLetterUri;
+    }
+
+    void deadLetterUri(String uri) {
+        this.deadLetterUri = uri;
+    }
+
+    /** The CSV layout found when the file was inspected; null for JSON lines and messages. */
+    CsvLayout csvLayout() {
+        return csvLayout;
+    }
+
+    void csvLayout(CsvLayout layout) {
+        this.csvLayout = layout;
+    }
+
+    /**
+     * Why a failure stops the run rather than being the file's own failure, or null. {@code stopping}: the application
+     * is stopping, and anything failing now (a pool refusing work, Camel refusing a redelivery) is the stop's doing.
+     */
+    static Stop stopOf(Throwable e, boolean stopping) {
+        if (Failures.find(e, StateWriteException.class) != null) {
+            return Stop.STATE_WRITE;
+        }
+        if (Failures.find(e, LedgerUnavailableException.class) != null) {
+            return Stop.LEDGER;
+        }
+        if (Failures.find(e, ApiHaltedException.class) != null) {
+            return Stop.HALT;
+        }
+        if (Failures.find(e, FileChangedException.class) != null) {
+            return Stop.CHANGED; // cut shorter while it was inspected: read again as it is now
+        }
+        if (stopping || Failures.find(e, StoppingException.class) != null
+                || Failures.find(e, InterruptedException.class) != null) {
+            return Stop.SHUTDOWN;
+        }
+        return null;
+    }
+
+    /** The words a stop is reported with. */
+    static String describeStop(Stop stop, Throwable e) {
+        return switch (stop) {
+            case SHUTDOWN -> STOPPED_BY_SHUTDOWN;
+            case HALT -> STOPPED_BY_HALT;
+            default -> "stopped: " + Failures.describe(e);
+        };
     }
 
     /** The file as it was taken: every pass reads through it. */

@@ -35,7 +35,7 @@ public class MessageRollback {
 
     /** Logs why the message goes back and holds it for the delay its delivery count calls for. */
     public void holdBeforeRollback(Exchange exchange) {
-        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        FileRun run = exchange.getProperty(FileRun.PROPERTY, FileRun.class);
         // the broker's own count, read from the JMS message when the run opened: never a header a sender can set
         int delivery = run == null ? 1 : run.deliveryCount();
         String id = run == null ? "?" : run.source();

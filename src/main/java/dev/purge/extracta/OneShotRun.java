@@ -43,7 +43,7 @@ public final class OneShotRun extends MainListenerSupport {
 
     private final List<String> paths;
     private final List<FileResult> results = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile FileRunTracker fileRuns;
+    private volatile FileRuns fileRuns;
     private volatile int exitCode = FATAL; // until the run got through: a start that failed is fatal
     private volatile boolean fatal;
     private volatile boolean interrupted;
@@ -136,7 +136,7 @@ public final class OneShotRun extends MainListenerSupport {
 
     private void runAll(CamelContext context) {
         SendGate sendGate = context.getRegistry().lookupByNameAndType("sendGate", SendGate.class);
-        fileRuns = context.getRegistry().lookupByNameAndType("fileRuns", FileRunTracker.class);
+        fileRuns = context.getRegistry().lookupByNameAndType("fileRuns", FileRuns.class);
         dryRun = Boolean.parseBoolean(context.getPropertiesComponent().resolveProperty("extracta.dry-run")
                 .orElse("false").strip());
         ProducerTemplate template = context.createProducerTemplate();
@@ -246,7 +246,7 @@ public final class OneShotRun extends MainListenerSupport {
             exchange.setException(e);
         }
         FatalErrors.check(Failures.caught(exchange), "the one-shot run of " + name);
-        FileRun run = exchange.getProperty(FileRunTracker.RUN_PROPERTY, FileRun.class);
+        FileRun run = exchange.getProperty(FileRun.PROPERTY, FileRun.class);
         if (run != null && run.setAsideBecause() != null) {
             interrupted = true;
             return new FileResult(name, null, run.setAsideBecause(), "WAITING");

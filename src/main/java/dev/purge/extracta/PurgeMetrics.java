@@ -49,7 +49,7 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
                           MeterRegistry registry) {
     }
 
-    /** An HTTP delete attempt leaves now (RowGate.beginAttempt, after the send gate let it through). */
+    /** An HTTP delete attempt leaves now (OutcomeRecorder.attemptLeaves, after the send gate let it through). */
     public void attemptStarted() {
         meters(); // the gauge exists from the first attempt on, even before the first scrape
         inFlight.incrementAndGet();

@@ -19,7 +19,6 @@ import org.apache.camel.Exchange;
  */
 public class RequestReader implements CamelContextAware {
 
-    public static final String LAYOUT_PROPERTY = "extractaCsvLayout";
 
     private String defaultClassificationId;
     private CsvLayout.HeaderMode headerMode = CsvLayout.HeaderMode.AUTO;
@@ -77,7 +76,7 @@ public class RequestReader implements CamelContextAware {
      * bytes were checked (UTF-8, no binary content) when the file was identified.
      */
     public void inspect(Exchange exchange) throws IOException, UnreadableFileException {
-        FileRun run = FileRunTracker.fileRun(exchange);
+        FileRun run = FileRun.of(exchange);
         InboxFile file = run.file();
         if (isJsonLines(run.path())) {
             JsonLinesRequestSource.checkFirstLine(file, maxLineLength);
@@ -88,7 +87,7 @@ public class RequestReader implements CamelContextAware {
             if (first == null) {
                 throw new UnreadableFileException("no header and no rows, only blank lines", null);
             }
-            exchange.setProperty(LAYOUT_PROPERTY, CsvLayout.of(first, defaultClassificationId != null, headerMode));
+            run.csvLayout(CsvLayout.of(first, defaultClassificationId != null, headerMode));
             while (reader.next() != null) {
                 // reading to the end is the check: a malformed record throws with its line
             }
@@ -97,18 +96,18 @@ public class RequestReader implements CamelContextAware {
 
     /** The rows of the file in order, invalid rows and duplicates marked; the splitter closes it. */
     public Iterator<RequestRow> open(Exchange exchange) throws IOException {
-        FileRun run = FileRunTracker.fileRun(exchange);
+        FileRun run = FileRun.of(exchange);
         InboxFile file = run.file();
         RequestSource source = isJsonLines(run.path())
                 ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead, maxLineLength)
-                : new CsvRequestSource(file, run.source(), exchange.getProperty(LAYOUT_PROPERTY, CsvLayout.class),
+                : new CsvRequestSource(file, run.source(), run.csvLayout(),
                         defaultClassificationId, run::bytesRead, maxLineLength);
         return new RowIterator(source, run, this::stopHandingOutRows);
     }
 
     /** The requests of a queue message or a direct call, invalid ones and duplicates marked. */
     public Iterator<RequestRow> openMessage(Exchange exchange) throws UnreadableMessageException {
-        FileRun run = FileRunTracker.fileRun(exchange);
+        FileRun run = FileRun.of(exchange);
         List<RequestRow> rows = MessageRequests.read(exchange.getMessage().getBody(String.class), run.source(),
                 new MessageRequests.Rules(defaultClassificationId, headerMode, maxLineLength, maxMessageLength));
         Iterator<RequestRow> list = rows.iterator();
@@ -128,9 +127,9 @@ public class RequestReader implements CamelContextAware {
     /** Stops a run from handing out rows (shutting down, the API refused the key): rows in flight finish. */
     private void stopHandingOutRows(FileRun run) {
         if (camelContext != null && (camelContext.isStopping() || camelContext.isStopped())) {
-            run.interrupt(FileRun.Stop.SHUTDOWN, FileRunTracker.STOPPED_BY_SHUTDOWN);
+            run.interrupt(FileRun.Stop.SHUTDOWN, FileRun.STOPPED_BY_SHUTDOWN);
         } else if (sendGate != null && sendGate.isHalted()) {
-            run.interrupt(FileRun.Stop.HALT, FileRunTracker.STOPPED_BY_HALT);
+            run.interrupt(FileRun.Stop.HALT, FileRun.STOPPED_BY_HALT);
         } else if (!run.deliveryAlive()) {
             run.interrupt(FileRun.Stop.DELIVERY_LOST, "stopped: the JMS session of this delivery is gone");
         }

@@ -6,7 +6,7 @@ import org.apache.camel.Exchange;
 /**
  * Everything the pipeline knows about one request while it runs, in one typed object: the request as read, its run,
  * its attempts, whether it may have been carried out already, the claim it holds, the call slot it holds, when it may
- * be sent again, and its outcome. Made fresh by {@link RowGate#admit} for every row, so nothing a caller, a message or
+ * be sent again, and its outcome. Made fresh by {@link OutcomeRecorder#admit} for every row, so nothing a caller, a message or
  * a replayed record put on the exchange is ever read in its place. A row is processed by one thread at a time.
  */
 public final class RowContext {

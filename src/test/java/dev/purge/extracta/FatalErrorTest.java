@@ -90,7 +90,7 @@ class FatalErrorTest {
     void anErrorWhileARowIsProcessedEndsTheApplication() throws Exception {
         try (LogCapture logs = LogCapture.capture();
              TestApp app = TestApp.start("fatal-row", Map.of(
-                     "camel.beans.rowGate", "#class:dev.purge.extracta.FaultInjection$StackOverflowRowGate"))) {
+                     "camel.beans.outcomeRecorder", "#class:dev.purge.extracta.FaultInjection$StackOverflowOutcomeRecorder"))) {
             app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                     .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")));
             app.drop("fatal.csv", "classificationId,batchId\nc1,ok1\nc1,boom\nc1,ok2\n");

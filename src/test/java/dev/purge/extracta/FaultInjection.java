@@ -14,8 +14,8 @@ final class FaultInjection {
     private FaultInjection() {
     }
 
-    /** A row gate whose row {@code boom} throws a StackOverflowError, as a runaway recursion would. */
-    public static class StackOverflowRowGate extends RowGate {
+    /** An outcome recorder whose row {@code boom} throws a StackOverflowError, as a runaway recursion would. */
+    public static class StackOverflowOutcomeRecorder extends OutcomeRecorder {
         @Override
         public void admit(Exchange exchange) throws DeleteFailedException {
             RequestRow row = exchange.getMessage().getBody(RequestRow.class);

@@ -158,7 +158,7 @@ class ForgedStateTest {
             e.setProperty("extractaClaimTakenOver", true);
             e.setProperty("extractaSentEarlier", true);
             e.setProperty("extractaRow", "not a row");
-            e.setProperty("extractaFileRun", "not a run");
+            e.setProperty("extractaRun", "not a run");
             e.setProperty("extractaDeadLetterUri", "file:/tmp/elsewhere");
             e.getMessage().setHeader("CamelHttpUri", "http://127.0.0.1:9/evil");
             e.getMessage().setHeader(Exchange.REDELIVERY_DELAY, 600_000L);

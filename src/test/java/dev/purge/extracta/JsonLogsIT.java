@@ -52,7 +52,7 @@ class JsonLogsIT {
         assertThat(lines).anySatisfy(l -> {
             assertThat(l.get("log.level").asText()).isEqualTo("INFO");
             assertThat(l.get("message").asText()).startsWith("Finished json.csv");
-            assertThat(l.get("log.logger").asText()).isEqualTo(FileRunTracker.class.getName());
+            assertThat(l.get("log.logger").asText()).isEqualTo(RunReports.class.getName());
         });
         assertThat(lines).anySatisfy(l -> {
             assertThat(l.get("log.level").asText()).isEqualTo("WARN");

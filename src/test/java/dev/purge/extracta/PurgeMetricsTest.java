@@ -42,7 +42,7 @@ class PurgeMetricsTest {
         return exchange;
     }
 
-    /** An attempt leaves, as RowGate.beginAttempt starts it. */
+    /** An attempt leaves, as OutcomeRecorder.attemptLeaves starts it. */
     private static void attemptStarted(PurgeMetrics metrics, Exchange exchange) {
         RowContext.of(exchange).attemptStarted();
         metrics.attemptStarted();

@@ -135,7 +135,7 @@ class RandomInputProperties {
         reader.setDefaultClassificationId(defaultClassificationId);
         Exchange exchange = new DefaultExchange(camel);
         FileRun run = new FileRun(name, file, false);
-        exchange.setProperty(FileRunTracker.RUN_PROPERTY, run);
+        exchange.setProperty(FileRun.PROPERTY, run);
         try {
             run.pin(InboxFile.open(file));
             try (java.io.InputStream bytes = run.file().openStream()) {
