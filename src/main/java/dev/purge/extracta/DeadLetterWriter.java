@@ -19,19 +19,10 @@ public class DeadLetterWriter {
         this.stateWrites = stateWrites;
     }
 
-    /** The folder of a {@code file:} URI, or null for any other URI. */
-    static Path folderOf(String uri) {
-        if (uri == null || !uri.startsWith("file:")) {
-            return null;
-        }
-        String dir = uri.substring("file:".length()).replaceFirst("^//", "");
-        int query = dir.indexOf('?');
-        return Path.of(query >= 0 ? dir.substring(0, query) : dir);
-    }
 
     /** Appends the record (the body, one JSON line) to the run's dead-letter file. */
     public synchronized void write(Exchange exchange) {
-        Path folder = folderOf(FileRun.of(exchange).getDeadLetterUri());
+        Path folder = StateWrites.folderOf(FileRun.of(exchange).getDeadLetterUri());
         String record = exchange.getMessage().getBody(String.class).strip();
         Path file = folder.resolve(exchange.getMessage().getHeader(Exchange.FILE_NAME, String.class));
         try {

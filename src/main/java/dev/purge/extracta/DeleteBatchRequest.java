@@ -15,4 +15,13 @@ public record DeleteBatchRequest(String source, long line, String classification
     public DeleteBatchBody body() {
         return new DeleteBatchBody(classificationId, batchId);
     }
+
+    /** The pair as one string: '/' never occurs in a valid ID, so ("a/b", "c") cannot be confused with ("a", "b/c"). */
+    public String pairKey() {
+        return pairKey(classificationId, batchId);
+    }
+
+    static String pairKey(String classificationId, String batchId) {
+        return classificationId + "/" + batchId;
+    }
 }

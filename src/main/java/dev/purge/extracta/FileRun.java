@@ -69,7 +69,6 @@ public final class FileRun {
     private volatile boolean stateWriteFailed;
     private volatile String wholeFailure;
     private volatile String deadLetterUri = "";
-    private volatile CsvLayout csvLayout;
     private BufferedWriter dryRunPlan;
     /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
     private final List<RequestResult> results;
@@ -113,17 +112,8 @@ public final class FileRun {
         return deadLetterUri;
     }
 
-    void deadLetterUri(String uri) {
+    void setDeadLetterUri(String uri) {
         this.deadLetterUri = uri;
-    }
-
-    /** The CSV layout found when the file was inspected; null for JSON lines and messages. */
-    CsvLayout csvLayout() {
-        return csvLayout;
-    }
-
-    void csvLayout(CsvLayout layout) {
-        this.csvLayout = layout;
     }
 
     /**

@@ -49,7 +49,7 @@ public class FileRuns implements CamelContextAware {
         FileRun run = new FileRun(source, path, dryRun);
         Boolean inPlace = oneShotTargets.remove(path);
         run.inPlace(Boolean.TRUE.equals(inPlace));
-        run.deadLetterUri(deadLetterUri);
+        run.setDeadLetterUri(deadLetterUri);
         exchange.setProperty(FileRun.PROPERTY, run);
         if (!Files.isSymbolicLink(path)) {
             try {

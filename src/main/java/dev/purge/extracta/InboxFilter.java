@@ -19,7 +19,7 @@ import org.apache.camel.component.file.GenericFileFilter;
  * lasting failure never turns into the same file read at every poll). A changed file (another inode, size or
  * modification time) is taken at once: it is not the file that was set aside.
  */
-public class InboxFilter implements GenericFileFilter<Object> {
+public class InboxFilter implements GenericFileFilter<Object>, InboxParking {
 
     private static final long FIRST_RETRY_MILLIS = 5_000;
     private static final long LONGEST_RETRY_MILLIS = 300_000;
@@ -49,7 +49,8 @@ public class InboxFilter implements GenericFileFilter<Object> {
     }
 
     /** The marker of a file, or null when no marker is asked for. */
-    Path markerOf(Path file) {
+    @Override
+    public Path markerOf(Path file) {
         return markerSuffix.isEmpty() ? null : file.resolveSibling(file.getFileName() + markerSuffix);
     }
 
@@ -85,7 +86,8 @@ public class InboxFilter implements GenericFileFilter<Object> {
     }
 
     /** Leaves the file alone for a delay that doubles each time it is parked again, from 5 s up to 5 min. */
-    long parkWithBackoff(InboxFile file) {
+    @Override
+    public long parkWithBackoff(InboxFile file) {
         Path path = file.path().toAbsolutePath();
         Parked earlier = parked.get(path);
         long delay = earlier == null || earlier.delay() == 0 ? FIRST_RETRY_MILLIS
@@ -110,7 +112,8 @@ public class InboxFilter implements GenericFileFilter<Object> {
     }
 
     /** The file left the inbox (or finished): nothing to remember about it. */
-    void forget(Path path) {
+    @Override
+    public void forget(Path path) {
         parked.remove(path.toAbsolutePath());
         sightings.remove(path.toAbsolutePath());
     }

@@ -53,7 +53,7 @@ public class MessageRuns {
         // transaction are the JMS consumer's, taken from the JMS message, not from these headers
         exchange.getMessage().removeHeaders("*");
         FileRun run = FileRun.forMessage(source, dryRun);
-        run.deadLetterUri(deadLetterUri);
+        run.setDeadLetterUri(deadLetterUri);
         exchange.setProperty(FileRun.PROPERTY, run);
         return run;
     }

@@ -194,7 +194,7 @@ public class OutcomeRecorder implements CamelContextAware {
 
     /** A readable address for a run's dead-letter records: the file path for a folder URI. */
     static String deadLetterTarget(FileRun run) {
-        Path dir = DeadLetterWriter.folderOf(run.getDeadLetterUri());
+        Path dir = StateWrites.folderOf(run.getDeadLetterUri());
         return dir == null ? run.getDeadLetterUri() : dir.resolve(run.source() + ".jsonl").toString();
     }
 

@@ -10,15 +10,10 @@ final class PairFingerprints {
 
     /** Adds the pair; returns false when it was already there. */
     boolean add(String classificationId, String batchId) {
-        return set.add(pairKey(classificationId, batchId));
+        return set.add(DeleteBatchRequest.pairKey(classificationId, batchId));
     }
 
     int size() {
         return set.size();
-    }
-
-    /** One string for a pair: '/' never occurs in a valid ID, so ("a/b", "c") cannot be confused with ("a", "b/c"). */
-    static String pairKey(String classificationId, String batchId) {
-        return classificationId + "/" + batchId;
     }
 }

@@ -87,7 +87,7 @@ public class RequestReader implements CamelContextAware {
             if (first == null) {
                 throw new UnreadableFileException("no header and no rows, only blank lines", null);
             }
-            run.csvLayout(CsvLayout.of(first, defaultClassificationId != null, headerMode));
+            CsvLayout.of(first, defaultClassificationId != null, headerMode);
             while (reader.next() != null) {
                 // reading to the end is the check: a malformed record throws with its line
             }
@@ -95,14 +95,21 @@ public class RequestReader implements CamelContextAware {
     }
 
     /** The rows of the file in order, invalid rows and duplicates marked; the splitter closes it. */
-    public Iterator<RequestRow> open(Exchange exchange) throws IOException {
+    public Iterator<RequestRow> open(Exchange exchange) throws IOException, UnreadableFileException {
         FileRun run = FileRun.of(exchange);
         InboxFile file = run.file();
         RequestSource source = isJsonLines(run.path())
                 ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead, maxLineLength)
-                : new CsvRequestSource(file, run.source(), run.csvLayout(),
-                        defaultClassificationId, run::bytesRead, maxLineLength);
+                : new CsvRequestSource(file, run.source(), csvLayout(file), defaultClassificationId, run::bytesRead,
+                        maxLineLength);
         return new RowIterator(source, run, this::stopHandingOutRows);
+    }
+
+    /** The layout its first line gives the file, as {@link #inspect} found it (the file is pinned: the same bytes). */
+    private CsvLayout csvLayout(InboxFile file) throws IOException, UnreadableFileException {
+        try (CsvLineReader reader = new CsvLineReader(file, n -> { }, maxLineLength)) {
+            return CsvLayout.of(reader.next(), defaultClassificationId != null, headerMode);
+        }
     }
 
     /** The requests of a queue message or a direct call, invalid ones and duplicates marked. */

@@ -77,7 +77,7 @@ public final class RowContext {
     }
 
     String pairKey() {
-        return PairFingerprints.pairKey(request.classificationId(), request.batchId());
+        return request.pairKey();
     }
 
     /** One more attempt leaves now. */

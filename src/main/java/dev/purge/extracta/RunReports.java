@@ -35,7 +35,7 @@ public class RunReports implements CamelContextAware, Service {
     private ScheduledExecutorService progressTimer;
     private FileReports reports = new FileReports(Path.of("data", "reports"));
     private Path stateDir = Path.of("data", "state");
-    private InboxFilter inboxFilter = new InboxFilter();
+    private InboxParking inboxFilter = InboxParking.NONE;
     private StateWrites stateWrites = new StateWrites();
     /** No-op until the application's metrics bean is set. */
     private PurgeMetrics metrics = new PurgeMetrics();
@@ -297,7 +297,7 @@ public class RunReports implements CamelContextAware, Service {
         this.stateDir = Path.of(stateDir);
     }
 
-    public void setInboxFilter(InboxFilter inboxFilter) {
+    public void setInboxFilter(InboxParking inboxFilter) {
         this.inboxFilter = inboxFilter;
     }
 

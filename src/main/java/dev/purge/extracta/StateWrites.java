@@ -60,7 +60,7 @@ public class StateWrites extends AbstractHealthCheck {
 
     /** The dead-letter endpoint: its folder when it is a {@code file:} URI, else nothing to look at here. */
     public void setDeadLetterUri(String deadLetterUri) {
-        Path folder = DeadLetterWriter.folderOf(deadLetterUri);
+        Path folder = folderOf(deadLetterUri);
         if (folder != null) {
             folders.put("dead-letter folder", folder);
         }
@@ -169,5 +169,15 @@ public class StateWrites extends AbstractHealthCheck {
         });
         builder.down().message(message.toString());
         details.forEach(builder::detail);
+    }
+
+    /** The folder of a {@code file:} URI (the dead-letter folder), or null for any other URI. */
+    public static Path folderOf(String uri) {
+        if (uri == null || !uri.startsWith("file:")) {
+            return null;
+        }
+        String dir = uri.substring("file:".length()).replaceFirst("^//", "");
+        int query = dir.indexOf('?');
+        return Path.of(query >= 0 ? dir.substring(0, query) : dir);
     }
 }

@@ -29,7 +29,7 @@ final class FaultInjection {
     /** A reader whose file runs out of memory on a worker thread after 100 rows (inside the splitter's task). */
     public static class OutOfMemoryRequestReader extends RequestReader {
         @Override
-        public Iterator<RequestRow> open(Exchange exchange) throws IOException {
+        public Iterator<RequestRow> open(Exchange exchange) throws IOException, UnreadableFileException {
             Iterator<RequestRow> rows = super.open(exchange);
             return new Iterator<>() {
                 private int handedOut;
