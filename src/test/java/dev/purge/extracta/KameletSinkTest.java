@@ -1,135 +1,207 @@
 package dev.purge.extracta;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static dev.purge.extracta.DeleteBatchPipelineTest.body;
+import static dev.purge.extracta.DeleteBatchPipelineTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.http.base.HttpOperationFailedException;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The reusable {@code extracta-delete-batch-sink} Kamelet, loaded from the classpath by a plain CamelContext (not this
- * application), against WireMock on loopback: the exact request, headers that cannot redirect it, failures thrown.
+ * The {@code extracta-delete-batch-sink} Kamelet is a thin wrapper over {@code direct:extracta-delete-batch}: the real
+ * application (loaded from the classpath by Camel Main) with a caller route in YAML that sends through the Kamelet,
+ * against WireMock on loopback. A second application, its API stubbed alike, gets the same input straight at the direct
+ * entrance: both must send the same request, answer the same outcomes and write the same dead-letter records.
  */
 class KameletSinkTest {
 
+    /** The key both applications use; the leak scan (ApiKeyLeakScanIT) greps every test output for it. */
     static final String API_KEY = "xk-kamelet-0b7e-NEVER-LOGGED";
-    private static final String KEY = API_KEY;
-    private static final String PATH = "/api/v1/documentClassification/deleteBatch";
+    private static final String CALLER = "direct:kamelet-caller";
+    private static final String DIRECT = "direct:extracta-delete-batch";
+    private static final String CALLER_ROUTE = """
+            - route:
+                id: kamelet-caller
+                from:
+                  uri: direct:kamelet-caller
+                  steps:
+                    - to: kamelet:extracta-delete-batch-sink
+            """;
     private static final String SUCCESS = "{\"status\":\"success\",\"message\":\"Batch deleted\"}";
-    private static final String EXACT_BODY = "{\"classificationId\":\"-OPXR1F82I0cRYJPcHNo\",\"batchId\":\"b9dAUzUVlw\"}";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private WireMockServer api;
-    private WireMockServer other;
-    private CamelContext camel;
-    private ProducerTemplate producer;
-    private LogCapture logs;
+    static LogCapture logs;
+    static WireMockServer other;
+    static TestApp viaKamelet;
+    static TestApp viaDirect;
+    static ProducerTemplate kamelet;
+    static ProducerTemplate direct;
 
-    @BeforeEach
-    void start() throws Exception {
-        api = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+    @BeforeAll
+    static void start() throws Exception {
+        logs = LogCapture.capture();
         other = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        api.start();
         other.start();
         other.stubFor(any(anyUrl()).willReturn(json(200, SUCCESS)));
-        logs = LogCapture.capture();
-        String sink = "kamelet:extracta-delete-batch-sink?apiKey=" + KEY
-                + "&baseUrl=http://127.0.0.1:" + api.port() + "/api/v1";
-        camel = new DefaultCamelContext();
-        camel.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from("direct:in").routeId("caller").to(sink);
-                // retries belong to the caller: the Kamelet must be safe to call again with the same exchange
-                from("direct:retrying").routeId("retrying-caller")
-                        .errorHandler(defaultErrorHandler().maximumRedeliveries(2).redeliveryDelay(0))
-                        .to(sink);
-                from("direct:impatient").routeId("impatient-caller").to(sink + "&responseTimeout=300");
-            }
-        });
-        camel.start();
-        producer = camel.createProducerTemplate();
-    }
-
-    @AfterEach
-    void stop() {
-        if (camel != null) {
-            camel.stop();
+        viaKamelet = TestApp.start("kamelet", Map.of("extracta.api-key", API_KEY));
+        viaDirect = TestApp.start("kamelet-direct", Map.of("extracta.api-key", API_KEY));
+        for (TestApp app : List.of(viaKamelet, viaDirect)) {
+            stubApi(app.wireMock);
         }
-        api.stop();
-        other.stop();
-        logs.close();
-        assertThat(logs.lines()).as("no log line carries the key").noneMatch(l -> l.contains(KEY));
+        // a route of the application's own, as one in its routes folder would be
+        PluginHelper.getRoutesLoader(viaKamelet.camelContext())
+                .loadRoutes(ResourceHelper.fromString("kamelet-caller.camel.yaml", CALLER_ROUTE));
+        kamelet = viaKamelet.camelContext().createProducerTemplate();
+        direct = viaDirect.camelContext().createProducerTemplate();
+    }
+
+    private static void stubApi(WireMockServer api) {
+        api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(10).willReturn(json(200, SUCCESS)));
+        api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.batchId", equalTo("gone1")))
+                .willReturn(json(404, "{\"status\":\"error\",\"message\":\"Batch not found\"}")));
+        // a 500 that deleted all the same: the retry finds the batch gone
+        api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1).inScenario("late")
+                .whenScenarioStateIs(Scenario.STARTED)
+                .withRequestBody(matchingJsonPath("$.batchId", equalTo("late1")))
+                .willReturn(json(500, "{\"status\":\"error\",\"message\":\"busy\"}")).willSetStateTo("gone"));
+        api.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).atPriority(1).inScenario("late")
+                .whenScenarioStateIs("gone")
+                .withRequestBody(matchingJsonPath("$.batchId", equalTo("late1")))
+                .willReturn(json(404, "{\"status\":\"error\",\"message\":\"Batch not found\"}")));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            kamelet.close();
+            direct.close();
+            viaKamelet.close();
+            viaDirect.close();
+            other.stop();
+        } finally {
+            logs.close();
+        }
+        assertThat(logs.lines()).as("lines logged").isNotEmpty();
+        assertThat(logs.lines()).as("no log line carries the key").noneMatch(l -> l.contains(API_KEY));
     }
 
     @Test
-    void sendsExactlyTheDocumentedRequestAndDropsExtraFields() {
-        api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(200, SUCCESS)));
+    void aValidRequestIsDeletedOnceWithTheApplicationsKeyAndTheExactBody() throws Exception {
+        String request = body("-OPXR1F82I0cRYJPcHNo", "b9dAUzUVlw");
 
-        Exchange result = send("direct:in",
-                "{\"batchId\":\"b9dAUzUVlw\",\"note\":\"x\",\"classificationId\":\"-OPXR1F82I0cRYJPcHNo\",\"n\":1}",
-                Map.of());
+        Same same = sendBoth(request);
 
-        assertThat(result.getException()).isNull();
-        assertThat(result.getMessage().getBody(String.class)).isEqualTo(SUCCESS);
-        List<LoggedRequest> requests = api.findAll(deleteRequestedFor(anyUrl()));
-        assertThat(requests).hasSize(1);
-        LoggedRequest request = requests.get(0);
-        assertThat(request.getMethod().getName()).isEqualTo("DELETE");
-        assertThat(request.getUrl()).isEqualTo(PATH);
-        assertThat(request.getHeader("Content-Type")).isEqualTo("application/json");
-        assertThat(request.getHeader("Authorization")).isEqualTo("Bearer " + KEY);
-        assertThat(request.getBodyAsString()).isEqualTo(EXACT_BODY);
-        assertThat(api.getAllServeEvents()).hasSize(1);
+        assertThat(same.answer()).hasSize(1);
+        assertThat(same.answer().get(0).get("outcome").asText()).isEqualTo("DELETED");
+        assertThat(same.answer().get(0).get("batchId").asText()).isEqualTo("b9dAUzUVlw");
+        assertThat(same.deadLetters()).isEmpty();
+        LoggedRequest sent = onlyRequestFor(viaKamelet.wireMock, "b9dAUzUVlw");
+        assertThat(sent.getMethod().getName()).isEqualTo("DELETE");
+        assertThat(sent.getUrl()).isEqualTo(TestApp.DELETE_PATH);
+        assertThat(sent.getHeaders().getHeader("Authorization").values()).containsExactly("Bearer " + API_KEY);
+        assertThat(sent.getHeader("Content-Type")).startsWith("application/json");
+        assertThat(sent.getBodyAsString()).isEqualTo(request);
+        LoggedRequest sentDirect = onlyRequestFor(viaDirect.wireMock, "b9dAUzUVlw");
+        assertThat(sent.getBodyAsString()).isEqualTo(sentDirect.getBodyAsString());
+        assertThat(sent.getHeader("Authorization")).isEqualTo(sentDirect.getHeader("Authorization"));
+
+        // the same pair again: the application remembers it, nothing is sent a second time
+        Same again = sendBoth(request);
+        assertThat(again.answer().get(0).get("outcome").asText()).isEqualTo("SKIPPED_ALREADY_DELETED");
+        assertThat(viaKamelet.wireMock.findAll(requestsFor("b9dAUzUVlw"))).hasSize(1);
     }
 
     @Test
-    void acceptsTheBodyAsBytesOrAsAMap() {
-        api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(200, SUCCESS)));
+    void a404AfterAnAttemptThatMayHaveDeletedIsAlreadyAbsent() throws Exception {
+        Same same = sendBoth(body("c1", "late1"));
+
+        assertThat(same.answer().get(0).get("outcome").asText()).isEqualTo("ALREADY_ABSENT");
+        assertThat(same.deadLetters()).isEmpty();
+        assertThat(viaKamelet.wireMock.findAll(requestsFor("late1"))).as("the 500, then its retry").hasSize(2);
+        assertThat(viaDirect.wireMock.findAll(requestsFor("late1"))).hasSize(2);
+    }
+
+    @Test
+    void aFirst404IsRejectedAnsweredAndDeadLetteredNotThrown() throws Exception {
+        Same same = sendBoth(body("c1", "gone1"));
+
+        assertThat(same.answer().get(0).get("outcome").asText()).isEqualTo("REJECTED");
+        assertThat(same.answer().get(0).get("message").asText()).isEqualTo("Batch not found");
+        assertThat(same.deadLetters()).hasSize(1);
+        JsonNode record = same.deadLetters().get(0);
+        assertThat(record.get("batchId").asText()).isEqualTo("gone1");
+        assertThat(record.get("source").asText()).isEqualTo("direct-calls");
+        assertThat(record.get("reason").asText()).isEqualTo("REJECTED");
+        assertThat(record.get("httpStatus").asInt()).isEqualTo(404);
+        assertThat(viaKamelet.wireMock.findAll(requestsFor("gone1"))).as("a 4xx is not retried").hasSize(1);
+    }
+
+    @Test
+    void anInvalidIdIsInvalidInputDeadLetteredAndNothingIsSent() throws Exception {
+        int before = viaKamelet.wireMock.getAllServeEvents().size();
+
+        Same same = sendBoth(body("c1", "has space"));
+
+        assertThat(same.answer().get(0).get("outcome").asText()).isEqualTo("INVALID_INPUT");
+        assertThat(same.deadLetters()).hasSize(1);
+        assertThat(same.deadLetters().get(0).get("reason").asText()).isEqualTo("INVALID_INPUT");
+        assertThat(same.deadLetters().get(0).get("batchId").asText()).isEqualTo("has space");
+        assertThat(viaKamelet.wireMock.getAllServeEvents()).as("nothing sent").hasSize(before);
+    }
+
+    @Test
+    void aKeyTwiceIsRefusedAsTheDirectEntranceRefusesItAndNothingIsSent() throws Exception {
+        int before = viaKamelet.wireMock.getAllServeEvents().size();
+
+        Same same = sendBoth("{\"classificationId\":\"c1\",\"batchId\":\"twice1\",\"batchId\":\"twice2\"}");
+
+        assertThat(same.answer().get(0).get("outcome").asText()).isEqualTo("UNREADABLE_MESSAGE");
+        assertThat(same.deadLetters()).hasSize(1);
+        assertThat(viaKamelet.wireMock.getAllServeEvents()).as("nothing sent").hasSize(before);
+    }
+
+    @Test
+    void takesTheBodyAsBytesOrAMapAsTheDirectEntranceDoes() throws Exception {
         Map<String, Object> map = new LinkedHashMap<>();
-        map.put("batchId", "b9dAUzUVlw");
-        map.put("classificationId", "-OPXR1F82I0cRYJPcHNo");
-        map.put("extra", List.of(1, 2));
+        map.put("batchId", "map1");
+        map.put("classificationId", "c1");
 
-        Exchange fromBytes = send("direct:in",
-                "{\"classificationId\":\"-OPXR1F82I0cRYJPcHNo\",\"batchId\":\"b9dAUzUVlw\",\"x\":null}"
-                        .getBytes(StandardCharsets.UTF_8), Map.of());
-        Exchange fromMap = send("direct:in", map, Map.of());
+        Same fromMap = sendBoth(map);
+        Same fromBytes = sendBoth(body("c1", "bytes1").getBytes(StandardCharsets.UTF_8));
 
-        assertThat(fromBytes.getException()).isNull();
-        assertThat(fromMap.getException()).isNull();
-        assertThat(api.findAll(deleteRequestedFor(urlEqualTo(PATH))))
-                .extracting(LoggedRequest::getBodyAsString).containsExactly(EXACT_BODY, EXACT_BODY);
+        assertThat(fromMap.answer().get(0).get("outcome").asText()).isEqualTo("DELETED");
+        assertThat(fromBytes.answer().get(0).get("outcome").asText()).isEqualTo("DELETED");
+        assertThat(onlyRequestFor(viaKamelet.wireMock, "map1").getBodyAsString()).isEqualTo(body("c1", "map1"));
+        assertThat(onlyRequestFor(viaKamelet.wireMock, "bytes1").getBodyAsString()).isEqualTo(body("c1", "bytes1"));
     }
 
     @Test
-    void upstreamHeadersCanNeitherRedirectTheCallNorSwapTheKey() {
-        api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(200, SUCCESS)));
+    void callersHeadersCanNeitherRedirectTheCallNorSwapTheKey() throws Exception {
         Map<String, Object> hostile = new LinkedHashMap<>();
         hostile.put(Exchange.HTTP_URI, "http://127.0.0.1:" + other.port() + "/steal");
         hostile.put(Exchange.HTTP_PATH, "/steal");
@@ -137,184 +209,116 @@ class KameletSinkTest {
         hostile.put(Exchange.HTTP_METHOD, "GET");
         hostile.put("Authorization", "Bearer evil");
         hostile.put("X-HTTP-Method-Override", "PURGE");
+        hostile.put("Content-Type", "text/plain");
 
-        Exchange result = send("direct:in", EXACT_BODY, hostile);
-
-        assertThat(result.getException()).isNull();
-        assertThat(other.getAllServeEvents()).as("the other server got nothing").isEmpty();
-        List<LoggedRequest> requests = api.findAll(deleteRequestedFor(anyUrl()));
-        assertThat(requests).hasSize(1);
-        assertThat(requests.get(0).getUrl()).isEqualTo(PATH);
-        assertThat(requests.get(0).getHeaders().getHeader("Authorization").values())
-                .containsExactly("Bearer " + KEY);
-        assertThat(requests.get(0).containsHeader("X-HTTP-Method-Override")).isFalse();
-        assertThat(requests.get(0).getBodyAsString()).isEqualTo(EXACT_BODY);
-        assertThat(result.getMessage().getHeader("Authorization")).as("the key does not go back to the caller")
-                .isNull();
-    }
-
-    @Test
-    void aNon2xxAnswerThrowsWithoutTheKeyInTheMessage() {
-        // even a server that echoes the key must not get it into the exception message
-        api.stubFor(delete(urlEqualTo(PATH))
-                .willReturn(json(404, "{\"status\":\"error\",\"message\":\"unknown batch for key " + KEY + "\"}")));
-
-        Exchange result = send("direct:in", EXACT_BODY, Map.of());
-
-        assertThat(result.getException()).isInstanceOf(HttpOperationFailedException.class);
-        HttpOperationFailedException failure = (HttpOperationFailedException) result.getException();
-        assertThat(failure.getStatusCode()).isEqualTo(404);
-        assertThat(failure.getMessage()).contains("404").contains(PATH).doesNotContain(KEY);
-        assertThat(result.getMessage().getHeader("Authorization")).as("the key does not go back to the caller")
-                .isNull();
-        assertThat(api.getAllServeEvents()).hasSize(1);
-    }
-
-    @Test
-    void a2xxWhoseStatusIsNotSuccessThrows() {
-        api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(200, "{\"status\":\"error\",\"message\":\"x\"}")));
-
-        Exchange result = send("direct:in", EXACT_BODY, Map.of());
-
-        assertThat(result.getException()).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("HTTP 200").hasMessageContaining("status 'error'");
-        assertThat(result.getException().getMessage()).doesNotContain(KEY);
-        assertThat(result.getMessage().getHeader("Authorization")).isNull();
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"", "not json", "[1,2]", "{\"message\":\"Batch deleted\"}", "{\"status\":\"SUCCESS\"}",
-            "{\"status\":true}", "{\"status\":\"" + KEY + "\"}", "{\"status\":\"NEVER\"}"})
-    void a2xxThatIsNotAJsonSuccessThrowsWithoutTheKey(String answer) {
-        api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(200, answer)));
-
-        Exchange result = send("direct:in", EXACT_BODY, Map.of());
-
-        assertThat(result.getException()).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("HTTP 200");
-        assertThat(result.getException().getMessage()).doesNotContain(KEY).doesNotContain("'NEVER'");
-    }
-
-    @Test
-    void aBodyWithoutBatchIdThrowsAndSendsNothing() {
-        Exchange result = send("direct:in", "{\"classificationId\":\"-OPXR1F82I0cRYJPcHNo\"}", Map.of());
-
-        assertThat(result.getException()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("batchId is missing").hasMessageContaining("nothing was sent");
-        assertThat(api.getAllServeEvents()).isEmpty();
-        assertThat(other.getAllServeEvents()).isEmpty();
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"", "   ", "null", "[]", "{}", "{\"classificationId\":\"c1\",\"batchId\":\"\"}",
-            "{\"classificationId\":\"\",\"batchId\":\"b1\"}", "{\"classificationId\":\"c1\",\"batchId\":null}",
-            "{\"classificationId\":\"c1\",\"batchId\":42}", "{\"classificationId\":\"c1\",\"batchId\":[\"b1\"]}",
-            "{\"classificationId\":\"c1\",\"batchId\":\" b1\"}",
-            "{\"classificationId\":\"c1\",\"batchId\":\"b1\\\",\\\"fileIds\\\":\\\"*\"}",
-            "{\"classificationId\":\"c1\",\"batchId\":\"../b1\"}", "{\"classificationId\":\"c1\",\"batchId\":\"b\u0131\"}",
-            "{\"classificationId\":\"c1\",\"batchId\":\"${header.Authorization}\"}",
-            "{\"classificationId\":\"c1\",\"batchId\":\"b1\",\"batchId\":\"b2\"}",
-            "{\"classificationId\":\"c1\", \"classificationId\" :\"c2\",\"batchId\":\"b1\"}"})
-    void anInvalidBodyThrowsAndSendsNothing(String body) {
-        Exchange result = send("direct:in", body, Map.of());
-
-        assertThat(result.getException()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("nothing was sent");
-        assertThat(api.getAllServeEvents()).isEmpty();
-    }
-
-    @Test
-    void aKeyTwiceIsRefusedWhateverItsOrder() {
-        Exchange twice = send("direct:in", "{\"batchId\":\"b1\",\"classificationId\":\"c1\",\"batchId\":\"b2\"}",
-                Map.of());
-        assertThat(twice.getException()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("a key appears twice");
-        assertThat(api.getAllServeEvents()).isEmpty();
-    }
-
-    @Test
-    void aCallersPropertyNamedLikeTheKameletsOwnNeverStandsForTheAnswer() {
-        api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(500, "{\"status\":\"error\",\"message\":\"busy\"}")));
-        Exchange result = producer.send("direct:in", exchange -> {
-            exchange.getMessage().setBody(EXACT_BODY);
-            exchange.setProperty("extractaDeleteBatchAnswer", SUCCESS);
-            exchange.getMessage().setHeader("CamelHttpUri", "http://127.0.0.1:9/evil");
+        Exchange result = kamelet.request(CALLER, e -> {
+            e.getMessage().setBody(body("c1", "hdr1"));
+            e.getMessage().getHeaders().putAll(hostile);
+            e.setProperty("callerState", "mine");
         });
-        assertThat(result.getException()).as("the API's own 500, not the forged success").isNotNull()
-                .hasMessageContaining("500");
-        assertThat(api.findAll(deleteRequestedFor(urlEqualTo(PATH)))).hasSize(1);
-    }
-
-    @Test
-    void theCallerCanRetryTheSameExchange() {
-        api.stubFor(delete(urlEqualTo(PATH)).inScenario("retry").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(json(500, "{\"status\":\"error\",\"message\":\"busy\"}")).willSetStateTo("up"));
-        api.stubFor(delete(urlEqualTo(PATH)).inScenario("retry").whenScenarioStateIs("up")
-                .willReturn(json(200, SUCCESS)));
-
-        Exchange result = send("direct:retrying", "{\"classificationId\":\"-OPXR1F82I0cRYJPcHNo\","
-                + "\"batchId\":\"b9dAUzUVlw\",\"extra\":1}", Map.of("Authorization", "Bearer evil"));
 
         assertThat(result.getException()).isNull();
-        assertThat(result.getMessage().getBody(String.class)).isEqualTo(SUCCESS);
-        List<LoggedRequest> requests = api.findAll(deleteRequestedFor(urlEqualTo(PATH))
-                .withHeader("Authorization", equalTo("Bearer " + KEY)));
-        assertThat(requests).extracting(LoggedRequest::getBodyAsString).containsExactly(EXACT_BODY, EXACT_BODY);
+        assertThat(answerOf(result).get(0).get("outcome").asText()).isEqualTo("DELETED");
+        assertThat(other.findAll(anyRequestedFor(anyUrl()))).as("the other server got nothing").isEmpty();
+        LoggedRequest sent = onlyRequestFor(viaKamelet.wireMock, "hdr1");
+        assertThat(sent.getMethod().getName()).isEqualTo("DELETE");
+        assertThat(sent.getUrl()).isEqualTo(TestApp.DELETE_PATH);
+        assertThat(sent.getHeaders().getHeader("Authorization").values()).containsExactly("Bearer " + API_KEY);
+        assertThat(sent.containsHeader("X-HTTP-Method-Override")).isFalse();
+        assertThat(sent.getBodyAsString()).isEqualTo(body("c1", "hdr1"));
+        // the Kamelet removed the caller's headers before the call: they do not come back; properties do
+        assertThat(result.getMessage().getHeaders()).doesNotContainKeys(hostile.keySet().toArray(String[]::new));
+        assertThat(result.getProperty("callerState")).isEqualTo("mine");
+        assertKeyNotIn(result);
     }
 
     @Test
-    void theHttpClientNeverRetriesUnderneathTheCaller() {
-        // Apache HttpClient 5 would by itself send an idempotent DELETE again after a 503 or a 429
-        api.stubFor(delete(urlEqualTo(PATH)).inScenario("hidden").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(json(503, "{\"status\":\"error\",\"message\":\"busy\"}").withHeader("Retry-After", "0"))
-                .willSetStateTo("up"));
-        api.stubFor(delete(urlEqualTo(PATH)).inScenario("hidden").whenScenarioStateIs("up")
-                .willReturn(json(200, SUCCESS)));
+    void aRefusedKeyThrowsAsTheDirectEntranceThrowsAndDeadLettersNothing() throws Exception {
+        // a 401 halts all sending of an application: this pair of applications is this test's own
+        try (TestApp refusedKamelet = TestApp.start("kamelet-401", Map.of("extracta.api-key", API_KEY));
+             TestApp refusedDirect = TestApp.start("kamelet-401-direct", Map.of("extracta.api-key", API_KEY))) {
+            for (TestApp app : List.of(refusedKamelet, refusedDirect)) {
+                app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
+                        .willReturn(json(401, "{\"status\":\"error\",\"message\":\"Invalid API key\"}")));
+            }
+            PluginHelper.getRoutesLoader(refusedKamelet.camelContext())
+                    .loadRoutes(ResourceHelper.fromString("kamelet-caller.camel.yaml", CALLER_ROUTE));
 
-        Exchange result = send("direct:in", EXACT_BODY, Map.of());
+            Exchange throughKamelet = refusedKamelet.camelContext().createFluentProducerTemplate().to(CALLER)
+                    .withBody(body("c1", "refused1")).send();
+            Exchange throughDirect = refusedDirect.camelContext().createFluentProducerTemplate().to(DIRECT)
+                    .withBody(body("c1", "refused1")).send();
 
-        assertThat(result.getException()).isInstanceOf(HttpOperationFailedException.class);
-        assertThat(((HttpOperationFailedException) result.getException()).getStatusCode()).isEqualTo(503);
-        assertThat(api.getAllServeEvents()).hasSize(1);
-    }
-
-    @Test
-    void aSlowAnswerTimesOut() {
-        // the answer comes after 5 s: a timeout exception (not a success) proves the timeout cut it, on a machine of
-        // any speed
-        api.stubFor(delete(urlEqualTo(PATH)).willReturn(json(200, SUCCESS).withFixedDelay(5_000)));
-
-        Exchange result = send("direct:impatient", EXACT_BODY, Map.of());
-
-        assertThat(result.getException()).isInstanceOf(SocketTimeoutException.class);
-        assertThat(result.getException().getMessage()).doesNotContain(KEY);
-        assertThat(result.getMessage().getHeader("Authorization")).isNull();
-    }
-
-    @Test
-    void theApiKeyIsRequired() throws Exception {
-        try (CamelContext withoutKey = new DefaultCamelContext()) {
-            withoutKey.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("direct:nokey").to("kamelet:extracta-delete-batch-sink?baseUrl=http://127.0.0.1:"
-                            + api.port() + "/api/v1");
-                }
-            });
-            assertThatThrownBy(withoutKey::start).rootCause().isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("mandatory parameters").hasMessageContaining("apiKey");
+            assertThat(throughKamelet.getException()).as("through the Kamelet").isNotNull()
+                    .isExactlyInstanceOf(throughDirect.getException().getClass())
+                    .hasMessage(throughDirect.getException().getMessage());
+            assertThat(throughKamelet.getException()).isInstanceOf(RunInterruptedException.class);
+            assertThat(throughKamelet.getException().getMessage()).doesNotContain(API_KEY);
+            assertThat(refusedKamelet.deadLetters("direct-calls")).as("a stopped request is not final").isEmpty();
+            assertThat(refusedDirect.deadLetters("direct-calls")).isEmpty();
+            assertThat(refusedKamelet.wireMock.findAll(requestsFor("refused1"))).hasSize(1);
+            assertKeyNotIn(throughKamelet);
         }
-        assertThat(api.getAllServeEvents()).isEmpty();
     }
 
-    private Exchange send(String endpoint, Object body, Map<String, Object> headers) {
-        return producer.send(endpoint, exchange -> {
-            exchange.getMessage().setBody(body);
-            exchange.getMessage().getHeaders().putAll(headers);
-        });
+    /** The answer and dead-letter records of one input sent through the Kamelet, once checked equal to the direct's. */
+    private record Same(JsonNode answer, List<JsonNode> deadLetters) {
     }
 
-    private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+    /**
+     * Sends {@code body} through the Kamelet in one application and to the direct entrance in the other; asserts that
+     * neither throws, that both answer the same outcomes and write the same dead-letter records (but for their times),
+     * and that the key reached neither exchange.
+     */
+    private static Same sendBoth(Object body) throws Exception {
+        int kameletRecords = viaKamelet.deadLetters("direct-calls").size();
+        int directRecords = viaDirect.deadLetters("direct-calls").size();
+
+        Exchange throughKamelet = kamelet.request(CALLER, e -> e.getMessage().setBody(body));
+        Exchange throughDirect = direct.request(DIRECT, e -> e.getMessage().setBody(body));
+
+        assertThat(throughKamelet.getException()).as("through the Kamelet").isNull();
+        assertThat(throughDirect.getException()).as("through the direct entrance").isNull();
+        assertKeyNotIn(throughKamelet);
+        JsonNode answer = answerOf(throughKamelet);
+        assertThat(answer).as("the Kamelet's answer is the direct entrance's").isEqualTo(answerOf(throughDirect));
+        List<JsonNode> records = newRecords(viaKamelet, kameletRecords);
+        assertThat(records).as("the Kamelet's dead letters are the direct entrance's")
+                .isEqualTo(newRecords(viaDirect, directRecords));
+        return new Same(answer, records);
+    }
+
+    private static JsonNode answerOf(Exchange exchange) throws Exception {
+        JsonNode answer = MAPPER.readTree(exchange.getMessage().getBody(String.class));
+        assertThat(answer.isArray()).as("the body is the JSON array of outcomes").isTrue();
+        return answer;
+    }
+
+    /** The records written since there were {@code before}, without their attempt times. */
+    private static List<JsonNode> newRecords(TestApp app, int before) throws Exception {
+        List<JsonNode> records = app.deadLetters("direct-calls");
+        return records.subList(before, records.size()).stream().map(r -> {
+            ObjectNode copy = ((ObjectNode) r).deepCopy();
+            copy.remove(List.of("firstAttemptAt", "lastAttemptAt"));
+            return (JsonNode) copy;
+        }).toList();
+    }
+
+    private static com.github.tomakehurst.wiremock.matching.RequestPatternBuilder requestsFor(String batchId) {
+        return deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))
+                .withRequestBody(matchingJsonPath("$.batchId", equalTo(batchId)));
+    }
+
+    private static LoggedRequest onlyRequestFor(WireMockServer api, String batchId) {
+        List<LoggedRequest> requests = api.findAll(requestsFor(batchId));
+        assertThat(requests).as("requests for " + batchId).hasSize(1);
+        return requests.get(0);
+    }
+
+    /** The key is added inside the HTTP client: it never enters the caller's exchange. */
+    private static void assertKeyNotIn(Exchange exchange) {
+        assertThat(exchange.getMessage().getHeaders().values()).noneMatch(v -> String.valueOf(v).contains(API_KEY));
+        assertThat(exchange.getProperties().values()).noneMatch(v -> String.valueOf(v).contains(API_KEY));
+        assertThat(exchange.getMessage().getBody(String.class)).doesNotContain(API_KEY);
     }
 }
