@@ -1,5 +1,10 @@
 package dev.purge.extracta;
 
+import dev.purge.extracta.health.FatalErrors;
+import dev.purge.extracta.ops.OneShotRun;
+import dev.purge.extracta.ops.StartupChecks;
+import dev.purge.extracta.secret.SecretRedactor;
+import dev.purge.extracta.secret.SecretSettings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +17,7 @@ import org.apache.camel.main.Main;
  */
 public final class ExtractaPurgeApplication {
 
-    static final String ONCE = "--once";
+    public static final String ONCE = "--once";
 
     private ExtractaPurgeApplication() {
     }

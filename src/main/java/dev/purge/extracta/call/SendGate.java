@@ -1,0 +1,241 @@
+package dev.purge.extracta.call;
+
+import dev.purge.extracta.run.ApiHaltedException;
+import dev.purge.extracta.run.DeliveryLostException;
+import dev.purge.extracta.run.RowContext;
+import dev.purge.extracta.run.StoppingException;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when a request may leave, for all files at once: never after the API refused the key (halted until
+ * restart), never once the application is stopping, never during a pause the API asked for with 429 + Retry-After,
+ * never during an outage pause, and never more than {@code rateLimit} requests in any window of one second as the API
+ * sees them arrive: each request holds one of {@code rateLimit} permits for 1.2 s, a margin for connection set-up and
+ * network jitter. Every wait is short and followed by a fresh look at all of these.
+ */
+public class SendGate implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SendGate.class);
+
+    private int rateLimit = 10;
+    /** How long a request counts against the limit (ms): one second plus a margin for set-up and jitter. */
+    private static final long WINDOW_MILLIS = 1200;
+    private OutageBreaker outageBreaker;
+    private CamelContext camelContext;
+    private volatile Semaphore permits;
+    private volatile ScheduledExecutorService releaser;
+    private volatile long pausedUntil;
+    private volatile String haltReason;
+    private static final long STEP_MILLIS = 200;
+    private volatile Semaphore callSlots = new Semaphore(4);
+
+    public void setRateLimit(int rateLimit) {
+        if (rateLimit < 0) {
+            throw new IllegalArgumentException("extracta.rate-limit must be 0 (unlimited) or more");
+        }
+        this.rateLimit = rateLimit;
+    }
+
+    /** Requests in flight at once, over every file, message and direct call (extracta.concurrency). */
+    public void setConcurrency(int concurrency) {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("extracta.concurrency must be a whole number of at least 1");
+        }
+        callSlots = new Semaphore(concurrency);
+    }
+
+    /**
+     * Waits until the row's next attempt may leave (its backoff or Retry-After), then takes one of the
+     * {@code concurrency} call slots, waiting for one to be free. Every wait is short and followed by a look at a
+     * stop, a halt and the row's queue delivery, so a row waiting here ends INTERRUPTED at once when one comes.
+     */
+    public void enterCall(Exchange exchange) throws ApiHaltedException, StoppingException, DeliveryLostException {
+        RowContext row = RowContext.of(exchange);
+        for (long wait = row.notBefore() - System.currentTimeMillis(); wait > 0;
+             wait = row.notBefore() - System.currentTimeMillis()) {
+            checkNotStopped(row);
+            pause(Math.min(wait, STEP_MILLIS));
+        }
+        try {
+            while (!callSlots.tryAcquire(STEP_MILLIS, TimeUnit.MILLISECONDS)) {
+                checkNotStopped(row);
+            }
+        } catch (InterruptedException e) {
+            throw interrupted();
+        }
+        row.callSlot(true);
+    }
+
+    /** Gives the attempt's call slot back, if it took one (the attempt may have stopped before). */
+    public void leaveCall(Exchange exchange) {
+        RowContext row = RowContext.find(exchange);
+        if (row != null && row.holdsCallSlot()) {
+            row.callSlot(false);
+            callSlots.release();
+        }
+    }
+
+    public void setOutageBreaker(OutageBreaker outageBreaker) {
+        this.outageBreaker = outageBreaker;
+        outageBreaker.onKeyRefused(this::halt);
+    }
+
+    /** Blocks until this attempt may be sent. Throws when sending has halted for good, or the row must stop. */
+    public void acquire(Exchange exchange) throws ApiHaltedException, StoppingException, DeliveryLostException {
+        RowContext row = RowContext.of(exchange);
+        while (true) {
+            checkNotStopped(row);
+            long wait = pausedUntil - System.currentTimeMillis();
+            if (wait > 0) {
+                pause(Math.min(wait, STEP_MILLIS));
+                continue;
+            }
+            try {
+                if (outageBreaker != null && !outageBreaker.awaitClosed(STEP_MILLIS)) {
+                    continue; // paused for an outage: the probe decides when it ends
+                }
+                if (rateLimit > 0 && !permits().tryAcquire(STEP_MILLIS, TimeUnit.MILLISECONDS)) {
+                    continue; // every wait is short, so a stop, a halt or a pause that began meanwhile is seen
+                }
+            } catch (InterruptedException e) {
+                throw interrupted();
+            }
+            // the last word: anything that began while this request waited keeps it from leaving
+            boolean blocked = stopping() || isHalted() || pausedUntil > System.currentTimeMillis()
+                    || (outageBreaker != null && outageBreaker.isPaused()) || !row.run().deliveryAlive();
+            if (!blocked) {
+                if (rateLimit > 0) {
+                    releaser.schedule(() -> permits.release(), WINDOW_MILLIS, TimeUnit.MILLISECONDS);
+                }
+                return;
+            }
+            if (rateLimit > 0) {
+                permits.release();
+            }
+        }
+    }
+
+    /** One short wait; a thread interrupted (a forced stop) ends the row as stopped, through its stop handling. */
+    public static void pause(long millis) throws StoppingException {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            throw interrupted();
+        }
+    }
+
+    private static StoppingException interrupted() {
+        // not restored as the thread's interrupt: the row must still run its stop handling (claim, state)
+        return new StoppingException("interrupted while waiting to send: the application is stopping");
+    }
+
+    /** The API answered 429 with Retry-After (already capped): every request waits, not only the one that got it. */
+    public void pauseAll(long millis) {
+        long until = System.currentTimeMillis() + millis;
+        if (until > pausedUntil) {
+            pausedUntil = until;
+            LOG.warn("The API asked to slow down (429): all sending paused for {} ms, until {}", millis,
+                    Instant.ofEpochMilli(until));
+        }
+    }
+
+    /** Until when sending is paused because the API asked to slow down (epoch ms; in the past when it is not). */
+    public long pausedUntil() {
+        return pausedUntil;
+    }
+
+    /** The API refused the key: nothing more is sent until the application restarts. */
+    public synchronized void halt(String reason) {
+        if (haltReason == null) {
+            haltReason = reason;
+            LOG.error("The Extracta API refused the API key ({}). Nothing more will be sent: files stay in the inbox "
+                    + "without dead letters. Fix EXTRACTA_API_KEY (or extracta.api-key-file) and restart.", reason);
+            stopQueueConsumer();
+        }
+    }
+
+    /** Queue messages stay on the broker while halted: stop consuming (from another thread, not the route's own). */
+    private void stopQueueConsumer() {
+        if (camelContext == null || camelContext.getRoute("queue") == null) {
+            return;
+        }
+        Thread stopper = new Thread(() -> {
+            try {
+                if (camelContext.getRouteController().getRouteStatus("queue").isStarted()) {
+                    camelContext.getRouteController().stopRoute("queue", 20, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                LOG.warn("Could not stop the queue consumer after the halt: {}", e.getMessage());
+            }
+        }, "extracta-halt-queue");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    public boolean isHalted() {
+        return haltReason != null;
+    }
+
+    /** Whether the key was refused or the application is stopping: nothing should wait any longer. */
+    public boolean isStoppingOrHalted() {
+        return isHalted() || stopping();
+    }
+
+    /** Throws when the row must not wait any longer: a stop, a halt, or its queue delivery is gone. */
+    public void checkNotStopped(RowContext row) throws ApiHaltedException, StoppingException, DeliveryLostException {
+        checkNotStoppedOrHalted();
+        if (!row.run().deliveryAlive()) {
+            throw new DeliveryLostException(row.run().source() + ": the JMS session of this delivery is gone (the "
+                    + "broker went away); the broker delivers the message again");
+        }
+    }
+
+    /** Throws when the key was refused or the application is stopping: nothing should wait any longer. */
+    void checkNotStoppedOrHalted() throws ApiHaltedException, StoppingException {
+        if (haltReason != null) {
+            throw new ApiHaltedException("sending halted: the API refused the key (" + haltReason + ")");
+        }
+        if (stopping()) {
+            throw new StoppingException("shutting down: no new request starts");
+        }
+    }
+
+    private boolean stopping() {
+        return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
+    }
+
+    private Semaphore permits() {
+        if (permits == null) {
+            synchronized (this) {
+                if (permits == null) {
+                    releaser = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "extracta-rate-limit");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    permits = new Semaphore(rateLimit, true);
+                }
+            }
+        }
+        return permits;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.purge.extracta.secret;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * Before any setting is resolved or any bean configured (Camel logs resolved values at DEBUG and TRACE): registers
+ * every secret value of the settings with {@link SecretRedactor}, so no log line ever shows one, and refuses a JDBC
+ * or broker URL that carries a password, naming the setting to use instead and never echoing the URL.
+ */
+public class SecretSettings extends MainListenerSupport {
+
+    /**
+     * A {@code password=} parameter, or any user info: an {@code @} after {@code //} (a password may hold {@code /},
+     * {@code ?} or {@code #}, so the user info is not cut there).
+     */
+    private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(^|[?&;,(])password=|//\\S*@");
+    /** Our names and Camel's, in any case and with any separator (Camel also reads EXTRACTA.API-KEY). */
+    private static final Pattern SETTING_NAME = Pattern.compile("(?i)(extracta|camel)[._-]");
+
+    private static final Pattern BEAN_REFERENCE = Pattern.compile("#(class|bean|type):");
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        CamelContext context = main.getCamelContext();
+        // the raw values, as set: resolving them through Camel would log them before they are registered
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+            if (SETTING_NAME.matcher(e.getKey()).lookingAt()) {
+                register(e.getKey(), e.getValue());
+            }
+        }
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (SETTING_NAME.matcher(name).lookingAt()) {
+                register(name, System.getProperty(name));
+            }
+        }
+        registerAll(main.getInitialProperties());
+        registerAll(main.getOverrideProperties());
+        registerAll(context.getPropertiesComponent().loadProperties());
+        refusePasswordIn(context, "extracta.jdbc.url", "extracta.jdbc.password (EXTRACTA_JDBC_PASSWORD)");
+        refusePasswordIn(context, "extracta.queue.broker-url", "extracta.queue.password (EXTRACTA_QUEUE_PASSWORD)");
+    }
+
+    private static void registerAll(Properties properties) {
+        if (properties != null) {
+            for (String name : properties.stringPropertyNames()) {
+                register(name, properties.getProperty(name));
+            }
+        }
+    }
+
+    private static void register(String name, String value) {
+        if (value == null || value.contains("{{") || BEAN_REFERENCE.matcher(value).lookingAt()) {
+            // a placeholder's target is a setting of its own, registered as such; a bean reference is no secret
+            return;
+        }
+        if (SecretRedactor.isSecretName(name)) {
+            SecretRedactor.register(value.strip());
+            SecretRedactor.register(value);
+        }
+        SecretRedactor.registerUrlPasswords(value);
+    }
+
+    private static void refusePasswordIn(CamelContext context, String key, String instead) {
+        String url = context.getPropertiesComponent().resolveProperty(key).orElse("");
+        if (PASSWORD_IN_URL.matcher(url).find()) {
+            throw new IllegalStateException(key + " carries a password (a password= parameter or user info, "
+                    + "user:password@, in the address): remove it from the URL and set " + instead + " instead");
+        }
+    }
+}
