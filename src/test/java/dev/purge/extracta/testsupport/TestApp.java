@@ -27,6 +27,11 @@ import org.apache.camel.main.Main;
  * The real application (production Main, application.properties and routes/), started in the test JVM against a
  * WireMock server on loopback (or, with {@link #startAgainst}, any API on loopback such as the sandbox emulator), with
  * its data folder under target/test-data so the API-key scan can read it. Public for the tests of other packages.
+ * <p>
+ * Not {@code @CamelMainTest}: its tests stop the application and start it again on the same folders (a restart, a
+ * SIGTERM, a changed setting), several applications share one folder or broker (scale-out, the data-folder lock), and
+ * each test sets its own folders and server ports, which a per-class test context cannot do. It starts Camel's own
+ * {@link Main} with override properties, as camel-test-main-junit5 does underneath.
  */
 public final class TestApp implements AutoCloseable {
 
