@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * never during an outage pause, and never more than {@code rateLimit} requests in any window of one second as the API
  * sees them arrive: each request holds one of {@code rateLimit} permits for 1.2 s, a margin for connection set-up and
  * network jitter. Every wait is short and followed by a fresh look at all of these.
+ * <p>
+ * Not Camel's throttle: a row waiting in it still leaves after a stop, a retry waits for its own attempt's slot (CamelFeatureFitTest).
  */
 public class SendGate implements CamelContextAware {
 
