@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * asks whether the API answers again. An answer ends the pause; a server or network failure starts another. Rows
  * never act as the trial: one that keeps failing cannot hold the others back, since it only ever uses its own
  * attempts and is dead-lettered when they run out, pause or not. An idle application finds the API back too.
- * Resilience4j's circuit breaker keeps the state. Camel's circuitBreaker EIP fails calls while open, where rows must
- * wait, and has no probe of its own: so the breaker is used directly.
+ * Resilience4j's circuit breaker keeps the state, used directly.
+ * Not Camel's circuitBreaker EIP: open, it passes rows on unsent without error; half-open, a row is the trial (CamelFeatureFitTest).
  */
 public class OutageBreaker implements CamelContextAware {
 

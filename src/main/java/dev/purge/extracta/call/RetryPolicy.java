@@ -19,10 +19,8 @@ import org.slf4j.LoggerFactory;
  * Used as the {@code retryWhile} predicate and the {@code onExceptionOccurred} processor, so this is the only retry
  * layer (the HTTP client's own retries are disabled). A row out of attempts is dead-lettered, outage pause or not.
  * <p>
- * Camel redelivers at once; the wait itself is the send gate's ({@link SendGate#enterCall}). Camel's own redelivery
- * delay cannot be cut short by a graceful stop: a row sleeping in it either holds the shutdown or, once the shutdown is
- * forced, ends with a RejectedExecutionException that is neither an outcome nor a stop (RedeliveryErrorHandler,
- * allowRedeliveryWhileStopping); the gate's wait ends at once on a stop and leaves the row INTERRUPTED.
+ * Camel redelivers at once; the wait itself is the send gate's ({@link SendGate#enterCall}), which a stop ends at once.
+ * Not Camel's redelivery delay: a stop waits it out, then skips every onException, or dead-letters rows (CamelFeatureFitTest).
  */
 public class RetryPolicy implements Processor {
 

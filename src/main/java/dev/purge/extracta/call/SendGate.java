@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * never during an outage pause, and never more than {@code rateLimit} requests in any window of one second as the API
  * sees them arrive: each request holds one of {@code rateLimit} permits for 1.2 s, a margin for connection set-up and
  * network jitter. Every wait is short and followed by a fresh look at all of these.
+ * <p>
+ * Not Camel's throttle: a row waiting in it still leaves after a stop, a retry waits for its own attempt's slot (CamelFeatureFitTest).
  */
 public class SendGate implements CamelContextAware {
 
@@ -154,31 +157,28 @@ public class SendGate implements CamelContextAware {
     }
 
     /** The API refused the key: nothing more is sent until the application restarts. */
-    public synchronized void halt(String reason) {
-        if (haltReason == null) {
+    public void halt(String reason) {
+        synchronized (this) {
+            if (haltReason != null) {
+                return;
+            }
             haltReason = reason;
-            LOG.error("The Extracta API refused the API key ({}). Nothing more will be sent: files stay in the inbox "
-                    + "without dead letters. Fix EXTRACTA_API_KEY (or extracta.api-key-file) and restart.", reason);
-            stopQueueConsumer();
         }
+        LOG.error("The Extracta API refused the API key ({}). Nothing more will be sent: files stay in the inbox "
+                + "without dead letters. Fix EXTRACTA_API_KEY (or extracta.api-key-file) and restart.", reason);
+        stopQueueConsumer();
     }
 
-    /** Queue messages stay on the broker while halted: stop consuming (from another thread, not the route's own). */
+    /** Queue messages stay on the broker while halted: the route queue-halt stops the queue consumer (Control Bus). */
     private void stopQueueConsumer() {
-        if (camelContext == null || camelContext.getRoute("queue") == null) {
-            return;
+        if (camelContext == null || camelContext.getRoute("queue-halt") == null || stopping()) {
+            return; // no routes (a unit test), or the whole application is stopping anyway
         }
-        Thread stopper = new Thread(() -> {
-            try {
-                if (camelContext.getRouteController().getRouteStatus("queue").isStarted()) {
-                    camelContext.getRouteController().stopRoute("queue", 20, TimeUnit.SECONDS);
-                }
-            } catch (Exception e) {
-                LOG.warn("Could not stop the queue consumer after the halt: {}", e.getMessage());
-            }
-        }, "extracta-halt-queue");
-        stopper.setDaemon(true);
-        stopper.start();
+        try (ProducerTemplate template = camelContext.createProducerTemplate()) {
+            template.sendBody("direct:queue-halt", null);
+        } catch (Exception e) {
+            LOG.warn("Could not stop the queue consumer after the halt: {}", e.getMessage());
+        }
     }
 
     public boolean isHalted() {

@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * first, growing with the broker's delivery count ({@code JMSXDeliveryCount}, as the broker gives it): {@code initialDelay} doubled for
  * each earlier delivery, at most {@code maxDelay}. A shutdown or a halt is never held: those messages simply stay
  * on the broker. The broker's own limit (Artemis {@code max-delivery-attempts}) still applies: see the README.
+ * Not Artemis redelivery-delay: no client can set it, and a default broker drops the message within ms (CamelFeatureFitTest).
  */
 public class MessageRollback {
 
