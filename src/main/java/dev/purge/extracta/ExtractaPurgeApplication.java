@@ -18,6 +18,7 @@ import org.apache.camel.main.Main;
 public final class ExtractaPurgeApplication {
 
     public static final String ONCE = "--once";
+    static final String ROUTES = "classpath:routes/*.camel.yaml";
 
     private ExtractaPurgeApplication() {
     }
@@ -25,7 +26,12 @@ public final class ExtractaPurgeApplication {
     /** The Main used in production and by the tests alike. */
     public static Main newMain() {
         Main main = new Main();
-        // first: the secrets are registered for masking before anything logs a resolved setting
+        // the copy of routes/ packaged in the jar, so it runs from any folder; not in application.properties, where it
+        // would override the files `camel run routes/*` names. -Dcamel.main.routesIncludePattern still overrides it
+        main.configure().withRoutesIncludePattern(ROUTES);
+        // first: the secrets are registered for masking before anything logs a resolved setting. Camel would also make
+        // both from camel.main.main-listener-classes (that is how camel run gets them), but only after beforeConfigure;
+        // added here, they run before any setting is resolved, and Camel makes no second instance
         main.addMainListener(new SecretSettings());
         main.addMainListener(new StartupChecks());
         return main;

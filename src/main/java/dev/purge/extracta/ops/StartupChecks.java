@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.support.service.ServiceSupport;
@@ -21,8 +22,15 @@ import org.apache.camel.support.service.ServiceSupport;
  * Refuses to start a run that cannot work, before any route starts: an unknown setting or a value out of its range
  * ({@link Settings}), no API key (unless in dry-run), an API key that would travel in clear text over a network, or a
  * data folder another process uses.
+ *
+ * <p>{@code java -jar} adds it in {@link ExtractaPurgeApplication#newMain}; {@code camel run} (Camel JBang) makes it
+ * from {@code camel.main.main-listener-classes} in application.properties. Camel Main does that inside its
+ * auto-configuration, after the listeners' beforeConfigure but before it binds any {@code camel.beans.*},
+ * {@code camel.threadpool.*} or component setting, and it hands the new listener its CamelContext then: so the
+ * settings are checked in {@link #setCamelContext} there, in beforeConfigure here; the rest runs in afterConfigure,
+ * before any route starts, under both launchers.
  */
-public class StartupChecks extends MainListenerSupport {
+public class StartupChecks extends MainListenerSupport implements CamelContextAware {
 
     /** Any user info: a password may hold / ? #, so anything up to an {@code @} counts. */
     private static final Pattern USER_INFO = Pattern.compile("//\\S*@");
@@ -34,11 +42,33 @@ public class StartupChecks extends MainListenerSupport {
     private static final Pattern PLAIN_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)*");
 
     private volatile DataFolderLock lock;
+    private volatile CamelContext camelContext;
+    private volatile boolean settingsChecked;
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
-        // before Camel binds any setting to a bean or starts a route: the operator reads the rule, not a binding error
-        Settings.check(main.getCamelContext());
+        checkSettings(main.getCamelContext());
+    }
+
+    /** Called by Camel when it makes this listener from camel.main.main-listener-classes (camel run). */
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+        checkSettings(camelContext);
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    private void checkSettings(CamelContext context) {
+        if (!settingsChecked) {
+            // before Camel binds any setting to a bean or starts a route: the operator reads the rule, not a binding
+            // error
+            Settings.check(context);
+            settingsChecked = true;
+        }
     }
 
     @Override

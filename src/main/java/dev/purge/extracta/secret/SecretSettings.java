@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 
@@ -11,8 +12,12 @@ import org.apache.camel.main.MainListenerSupport;
  * Before any setting is resolved or any bean configured (Camel logs resolved values at DEBUG and TRACE): registers
  * every secret value of the settings with {@link SecretRedactor}, so no log line ever shows one, and refuses a JDBC
  * or broker URL that carries a password, naming the setting to use instead and never echoing the URL.
+ *
+ * <p>Like {@link StartupChecks}: added by {@link ExtractaPurgeApplication#newMain} for {@code java -jar} (beforeConfigure),
+ * made by Camel from {@code camel.main.main-listener-classes} under {@code camel run} ({@link #setCamelContext}, still
+ * before any bean is configured).
  */
-public class SecretSettings extends MainListenerSupport {
+public class SecretSettings extends MainListenerSupport implements CamelContextAware {
 
     /**
      * A {@code password=} parameter, or any user info: an {@code @} after {@code //} (a password may hold {@code /},
@@ -24,9 +29,31 @@ public class SecretSettings extends MainListenerSupport {
 
     private static final Pattern BEAN_REFERENCE = Pattern.compile("#(class|bean|type):");
 
+    private volatile CamelContext camelContext;
+    private volatile boolean done;
+
     @Override
     public void beforeConfigure(BaseMainSupport main) {
-        CamelContext context = main.getCamelContext();
+        registerAndCheck(main.getCamelContext(), main.getInitialProperties(), main.getOverrideProperties());
+    }
+
+    /** Called by Camel when it makes this listener from camel.main.main-listener-classes (camel run). */
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+        registerAndCheck(camelContext, null, null);
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    private void registerAndCheck(CamelContext context, Properties initial, Properties overrides) {
+        if (done) {
+            return;
+        }
+        done = true;
         // the raw values, as set: resolving them through Camel would log them before they are registered
         for (Map.Entry<String, String> e : System.getenv().entrySet()) {
             if (SETTING_NAME.matcher(e.getKey()).lookingAt()) {
@@ -38,8 +65,8 @@ public class SecretSettings extends MainListenerSupport {
                 register(name, System.getProperty(name));
             }
         }
-        registerAll(main.getInitialProperties());
-        registerAll(main.getOverrideProperties());
+        registerAll(initial);
+        registerAll(overrides);
         registerAll(context.getPropertiesComponent().loadProperties());
         refusePasswordIn(context, "extracta.jdbc.url", "extracta.jdbc.password (EXTRACTA_JDBC_PASSWORD)");
         refusePasswordIn(context, "extracta.queue.broker-url", "extracta.queue.password (EXTRACTA_QUEUE_PASSWORD)");
