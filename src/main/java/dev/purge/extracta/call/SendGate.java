@@ -210,7 +210,7 @@ public class SendGate implements CamelContextAware {
     }
 
     private boolean stopping() {
-        return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
+        return StoppingException.isStopping(camelContext);
     }
 
     private Semaphore permits() {

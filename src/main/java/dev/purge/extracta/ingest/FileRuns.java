@@ -10,14 +10,13 @@ import dev.purge.extracta.run.FileSetAsideException;
 import dev.purge.extracta.run.InboxFile;
 import dev.purge.extracta.run.RunInterruptedException;
 import dev.purge.extracta.run.StateWriteException;
+import dev.purge.extracta.run.StoppingException;
 import dev.purge.extracta.run.UnreadableFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +26,12 @@ import org.slf4j.LoggerFactory;
  * and identifies the file and opens its progress journal; at the end decides how the run ends (done, changed while
  * read, failed, set aside, stopped) and hands it to {@link RunReports}.
  */
-public class FileRuns implements CamelContextAware {
+public class FileRuns {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileRuns.class);
 
     /** Files handed over by the one-shot run, and whether each stays where it is. */
     private final Map<Path, Boolean> oneShotTargets = new ConcurrentHashMap<>();
-    private CamelContext camelContext;
     private RunReports runReports = new RunReports();
     private Path stateDir = Path.of("data", "state");
     private InboxFilter inboxFilter = new InboxFilter();
@@ -180,7 +178,7 @@ public class FileRuns implements CamelContextAware {
             return;
         }
         if (!run.interrupted()) {
-            FileRun.Stop stop = FileRun.stopOf(e, stopping());
+            FileRun.Stop stop = FileRun.stopOf(e, StoppingException.isStopping(exchange.getContext()));
             if (stop != null) {
                 run.interrupt(stop, FileRun.describeStop(stop, e));
             }
@@ -190,10 +188,6 @@ public class FileRuns implements CamelContextAware {
             return;
         }
         runReports.close(run, "FAILED", Failures.describe(e));
-    }
-
-    private boolean stopping() {
-        return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
     }
 
     public void setRunReports(RunReports runReports) {
@@ -223,15 +217,5 @@ public class FileRuns implements CamelContextAware {
     /** How long a file whose last line has no line break must stay unchanged before it is taken (ms). */
     public void setLastLineWait(long lastLineWait) {
         this.lastLineWait = Math.max(0, lastLineWait);
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
     }
 }

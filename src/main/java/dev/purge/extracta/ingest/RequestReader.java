@@ -6,6 +6,7 @@ import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.run.FileChangedException;
 import dev.purge.extracta.run.FileRun;
 import dev.purge.extracta.run.InboxFile;
+import dev.purge.extracta.run.StoppingException;
 import dev.purge.extracta.run.UnreadableFileException;
 import dev.purge.extracta.run.UnreadableMessageException;
 import java.io.Closeable;
@@ -17,7 +18,6 @@ import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.function.Consumer;
 import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 
 /**
@@ -25,28 +25,17 @@ import org.apache.camel.Exchange;
  * content, CSV structure and layout) so an unreadable file is refused before any of its rows is sent; {@link #open}
  * then hands the rows, one at a time, to the splitter.
  */
-public class RequestReader implements CamelContextAware {
+public class RequestReader {
 
 
     private String defaultClassificationId;
     private CsvLayout.HeaderMode headerMode = CsvLayout.HeaderMode.AUTO;
     private int maxLineLength = CsvLineReader.DEFAULT_MAX_LINE_LENGTH;
     private int maxMessageLength = 4 * 1024 * 1024;
-    private CamelContext camelContext;
     private SendGate sendGate;
 
     public void setSendGate(SendGate sendGate) {
         this.sendGate = sendGate;
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
     }
 
     public void setDefaultClassificationId(String defaultClassificationId) {
@@ -110,7 +99,7 @@ public class RequestReader implements CamelContextAware {
                 ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead, maxLineLength)
                 : new CsvRequestSource(file, run.source(), csvLayout(file), defaultClassificationId, run::bytesRead,
                         maxLineLength);
-        return new RowIterator(source, run, this::stopHandingOutRows);
+        return new RowIterator(source, run, r -> stopHandingOutRows(r, exchange.getContext()));
     }
 
     /** The layout its first line gives the file, as {@link #inspect} found it (the file is pinned: the same bytes). */
@@ -136,12 +125,12 @@ public class RequestReader implements CamelContextAware {
             public void close() {
             }
         };
-        return new RowIterator(source, run, this::stopHandingOutRows);
+        return new RowIterator(source, run, r -> stopHandingOutRows(r, exchange.getContext()));
     }
 
     /** Stops a run from handing out rows (shutting down, the API refused the key): rows in flight finish. */
-    private void stopHandingOutRows(FileRun run) {
-        if (camelContext != null && (camelContext.isStopping() || camelContext.isStopped())) {
+    private void stopHandingOutRows(FileRun run, CamelContext camelContext) {
+        if (StoppingException.isStopping(camelContext)) {
             run.interrupt(FileRun.Stop.SHUTDOWN, FileRun.STOPPED_BY_SHUTDOWN);
         } else if (sendGate != null && sendGate.isHalted()) {
             run.interrupt(FileRun.Stop.HALT, FileRun.STOPPED_BY_HALT);

@@ -15,11 +15,10 @@ import dev.purge.extracta.run.Outcome;
 import dev.purge.extracta.run.RequestResult;
 import dev.purge.extracta.run.RowContext;
 import dev.purge.extracta.run.StateWriteException;
+import dev.purge.extracta.run.StoppingException;
 import dev.purge.extracta.secret.SecretRedactor;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +29,11 @@ import org.slf4j.LoggerFactory;
  * final outcome), and records its final outcome once: the run's counters, the metrics, the outage breaker, the answer
  * of a message. Routes call it at the row's start, before each attempt and at its end; nothing else writes these.
  */
-public class OutcomeRecorder implements CamelContextAware {
+public class OutcomeRecorder {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutcomeRecorder.class);
     private static final ObjectMapper LINE_MAPPER = new ObjectMapper();
 
-    private CamelContext camelContext;
     private OutageBreaker outageBreaker;
     private StateWrites stateWrites = new StateWrites();
     /** No-op until the application's metrics bean is set. */
@@ -117,7 +115,7 @@ public class OutcomeRecorder implements CamelContextAware {
     public void interrupted(Exchange exchange) {
         FileRun run = FileRun.of(exchange);
         Throwable e = Failures.caught(exchange);
-        FileRun.Stop stop = FileRun.stopOf(e, stopping());
+        FileRun.Stop stop = FileRun.stopOf(e, StoppingException.isStopping(exchange.getContext()));
         if (stop == null) {
             stop = Failures.find(e, DeliveryLostException.class) != null ? FileRun.Stop.DELIVERY_LOST
                     : FileRun.Stop.SHUTDOWN;
@@ -203,10 +201,6 @@ public class OutcomeRecorder implements CamelContextAware {
         }
     }
 
-    private boolean stopping() {
-        return camelContext != null && (camelContext.isStopping() || camelContext.isStopped());
-    }
-
     /** A readable address for a run's dead-letter records: the file path for a folder URI. */
     static String deadLetterTarget(FileRun run) {
         Path dir = StateWrites.folderOf(run.getDeadLetterUri());
@@ -235,15 +229,5 @@ public class OutcomeRecorder implements CamelContextAware {
 
     public void setDryRun(boolean dryRun) {
         this.dryRun = dryRun;
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
     }
 }
