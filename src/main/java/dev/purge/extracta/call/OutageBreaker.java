@@ -11,8 +11,7 @@ import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.camel.CamelContext;
-import org.apache.camel.CamelContextAware;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Resilience4j's circuit breaker keeps the state, used directly.
  * Not Camel's circuitBreaker EIP: open, it passes rows on unsent without error; half-open, a row is the trial (CamelFeatureFitTest).
  */
-public class OutageBreaker implements CamelContextAware {
+public class OutageBreaker {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutageBreaker.class);
 
@@ -35,7 +34,8 @@ public class OutageBreaker implements CamelContextAware {
     private ExtractaCredentials credentials;
     private long probeTimeout = 10_000;
     private Consumer<String> keyRefused = reason -> { };
-    private CamelContext camelContext;
+    /** Makes the probe's thread (a Camel pool, from the send gate that owns the Camel context); null: probe inline. */
+    private Supplier<ExecutorService> proberPool;
     private volatile ExecutorService prober;
     private volatile CircuitBreaker breaker;
     private volatile long pausedSince;
@@ -70,6 +70,11 @@ public class OutageBreaker implements CamelContextAware {
     /** Called when the probe finds the key refused (401): sending halts, as after a 401 to a delete. */
     void onKeyRefused(Consumer<String> halt) {
         this.keyRefused = halt;
+    }
+
+    /** Where probes run: asked once, at the first pause; a null answer (no Camel context yet) probes inline. */
+    void probeOn(Supplier<ExecutorService> pool) {
+        this.proberPool = pool;
     }
 
     CircuitBreaker breaker() {
@@ -206,23 +211,13 @@ public class OutageBreaker implements CamelContextAware {
     }
 
     private ExecutorService prober() {
-        if (prober == null && camelContext != null) {
+        if (prober == null && proberPool != null) {
             synchronized (this) {
                 if (prober == null) {
-                    prober = camelContext.getExecutorServiceManager().newSingleThreadExecutor(this, "extracta-probe");
+                    prober = proberPool.get();
                 }
             }
         }
         return prober;
-    }
-
-    @Override
-    public void setCamelContext(CamelContext camelContext) {
-        this.camelContext = camelContext;
-    }
-
-    @Override
-    public CamelContext getCamelContext() {
-        return camelContext;
     }
 }

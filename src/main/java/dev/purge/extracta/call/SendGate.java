@@ -90,6 +90,8 @@ public class SendGate implements CamelContextAware {
     public void setOutageBreaker(OutageBreaker outageBreaker) {
         this.outageBreaker = outageBreaker;
         outageBreaker.onKeyRefused(this::halt);
+        outageBreaker.probeOn(() -> camelContext == null ? null
+                : camelContext.getExecutorServiceManager().newSingleThreadExecutor(outageBreaker, "extracta-probe"));
     }
 
     /** Blocks until this attempt may be sent. Throws when sending has halted for good, or the row must stop. */

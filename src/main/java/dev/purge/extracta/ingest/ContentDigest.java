@@ -31,12 +31,6 @@ final class ContentDigest extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n = super.read(b, off, len);
         if (n <= 0) {
@@ -55,6 +49,11 @@ final class ContentDigest extends FilterInputStream {
         count += n;
         lastByte = b[off + n - 1] & 0xFF;
         return n;
+    }
+
+    @Override
+    public int read() throws IOException {
+        return InboxFile.readOne(this); // every byte through the digest
     }
 
     /** The hash of everything read, once the stream is read to its end. */

@@ -131,6 +131,15 @@ final class JsonLinesRequestSource implements RequestSource {
         return node == null || node.isNull() ? null : node.asText().strip();
     }
 
+    /** The next line; a line too long to read counts as blank here (a row of its own: the next line tells). */
+    private static String lineOrBlankIfTooLong(LineCappedReader reader) throws IOException {
+        try {
+            return reader.readLine();
+        } catch (LineCappedReader.LineTooLongException e) {
+            return "";
+        }
+    }
+
     /**
      * Refuses a file that is not JSON lines at all (a CSV renamed to .jsonl, say): its first non-blank line (that is
      * not too long to read) must be a JSON object. Later bad lines are single INVALID_INPUT rows.
@@ -139,12 +148,7 @@ final class JsonLinesRequestSource implements RequestSource {
         try (LineCappedReader reader = new LineCappedReader(TextFiles.open(file, n -> { }), maxLineLength)) {
             while (true) {
                 long line = reader.line();
-                String text;
-                try {
-                    text = reader.readLine();
-                } catch (LineCappedReader.LineTooLongException e) {
-                    continue; // a row of its own: the next line tells
-                }
+                String text = lineOrBlankIfTooLong(reader);
                 if (text == null) {
                     break;
                 }

@@ -276,9 +276,7 @@ public class DeleteLedger implements CamelContextAware, Service {
 
     private boolean contains(String key) throws LedgerUnavailableException {
         try {
-            boolean found = repository().contains(key);
-            stateWrites.succeeded(StateWrites.Kind.LEDGER);
-            return found;
+            return succeeded(repository().contains(key));
         } catch (RuntimeException e) {
             throw unavailable(e);
         }
@@ -287,15 +285,19 @@ public class DeleteLedger implements CamelContextAware, Service {
     /** Adds the key; false when it was there. A losing concurrent insert (a primary-key violation) is a false too. */
     private boolean add(String key) throws LedgerUnavailableException {
         try {
-            boolean added = repository().add(key);
-            stateWrites.succeeded(StateWrites.Kind.LEDGER);
-            return added;
+            return succeeded(repository().add(key));
         } catch (RuntimeException e) {
             if (contains(key)) {
                 return false;
             }
             throw unavailable(e);
         }
+    }
+
+    /** The repository answered: ledger writes are healthy again if they were not. */
+    private boolean succeeded(boolean answer) {
+        stateWrites.succeeded(StateWrites.Kind.LEDGER);
+        return answer;
     }
 
     private void remove(String key) throws LedgerUnavailableException {

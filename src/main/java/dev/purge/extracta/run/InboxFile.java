@@ -168,6 +168,12 @@ public final class InboxFile implements Closeable {
         channel.close();
     }
 
+    /** {@link InputStream#read()} for a stream whose reads all go through {@code read(byte[], int, int)}. */
+    public static int readOne(InputStream in) throws IOException {
+        byte[] one = new byte[1];
+        return in.read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
     /** Positional reads of [0, size): independent of other streams and of the channel's own position. */
     private final class Slice extends InputStream {
 
@@ -175,8 +181,7 @@ public final class InboxFile implements Closeable {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            return readOne(this);
         }
 
         @Override

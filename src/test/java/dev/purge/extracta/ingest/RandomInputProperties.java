@@ -140,7 +140,6 @@ class RandomInputProperties {
     /** Inspects then reads the file exactly as the inbox route does: inspect, then the splitter's iterator. */
     private static ReadResult read(Path file, String name, String defaultClassificationId) throws Exception {
         RequestReader reader = new RequestReader();
-        reader.setCamelContext(camel);
         reader.setDefaultClassificationId(defaultClassificationId);
         Exchange exchange = new DefaultExchange(camel);
         FileRun run = new FileRun(name, file, false);
