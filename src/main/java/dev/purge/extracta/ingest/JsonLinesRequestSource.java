@@ -56,7 +56,7 @@ final class JsonLinesRequestSource implements RequestSource {
     @Override
     public RequestRow next() throws IOException {
         while (true) {
-            long line = reader.line();
+            long line = reader.skipRestOfRecord(); // past a refused line first: the next one has a number of its own
             String text;
             try {
                 text = reader.readLine();
@@ -147,7 +147,7 @@ final class JsonLinesRequestSource implements RequestSource {
     static void checkFirstLine(InboxFile file, int maxLineLength) throws IOException, UnreadableFileException {
         try (LineCappedReader reader = new LineCappedReader(TextFiles.open(file, n -> { }), maxLineLength)) {
             while (true) {
-                long line = reader.line();
+                long line = reader.skipRestOfRecord(); // past a refused line first: the next one has a number of its own
                 String text = lineOrBlankIfTooLong(reader);
                 if (text == null) {
                     break;

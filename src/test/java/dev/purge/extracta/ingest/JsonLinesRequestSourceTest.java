@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class JsonLinesRequestSourceTest {
 
@@ -50,6 +52,21 @@ class JsonLinesRequestSourceTest {
         assertThat(row.problem()).as("problem of line %d", line).isNull();
         assertThat(row.valid()).isTrue();
         assertThat(row.request()).isEqualTo(new DeleteBatchRequest(SOURCE, line, classificationId, batchId));
+    }
+
+    /** The line after a line too long to read has a number of its own (it was given the long line's number). */
+    @ParameterizedTest
+    @ValueSource(strings = {"\n", "\r\n", "\r"})
+    void theLineAfterATooLongLineKeepsItsOwnNumber(String lineBreak) throws Exception {
+        String tooLong = "{\"batchId\":\"" + "x".repeat(70_000) + "\"}";
+        List<RequestRow> rows = rows(write("{\"classificationId\":\"c\",\"batchId\":\"b1\"}" + lineBreak + tooLong
+                + lineBreak + "{\"classificationId\":\"c\",\"batchId\":\"b3\"}" + lineBreak + "not json" + lineBreak),
+                null);
+        assertThat(rows).extracting(r -> r.request().line()).containsExactly(1L, 2L, 3L, 4L);
+        assertValid(rows.get(0), 1, "c", "b1");
+        assertThat(rows.get(1).problem()).contains("line 2 is longer than");
+        assertValid(rows.get(2), 3, "c", "b3");
+        assertThat(rows.get(3).problem()).startsWith("not a JSON object");
     }
 
     @Test

@@ -67,6 +67,7 @@ class RandomInputProperties {
     @BeforeContainer
     static void start() throws Exception {
         camel = new DefaultCamelContext();
+        camel.start(); // a stopped context stops the reader from handing out rows, as at a shutdown
         scratch = Files.createTempDirectory("random-input");
         // files are dropped by atomic rename: a short stable period keeps each try quick
         app = TestApp.start("random-input", Map.of("extracta.inbox.stable-period", "100"));
