@@ -249,7 +249,12 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
 
     @Override
     public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-        meters(); // the gauges and the zero series are there before the first scrape
+        // Camel makes every bean of routes/beans.camel.yaml twice (when it pre-parses the route files, and again when
+        // it loads them) and the second one replaces the first in the registry: only the bean the registry holds
+        // registers, else the gauges (which Micrometer keeps from the first registration) would read a dropped copy
+        if (context.getRegistry().findByType(PurgeMetrics.class).contains(this)) {
+            meters(); // the gauges and the zero series are there before the first scrape
+        }
     }
 
     @Override

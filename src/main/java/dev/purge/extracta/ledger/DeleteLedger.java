@@ -50,7 +50,8 @@ public class DeleteLedger implements CamelContextAware, Service {
     private static final long LONGEST_POLL_MILLIS = 1000;
 
     private boolean enabled = true;
-    private IdempotentRepository repository;
+    private String repositoryName;
+    private volatile IdempotentRepository repository;
     private SendGate sendGate;
     private StateWrites stateWrites = new StateWrites();
     private PurgeMetrics metrics = new PurgeMetrics();
@@ -79,8 +80,59 @@ public class DeleteLedger implements CamelContextAware, Service {
         this.enabled = enabled;
     }
 
+    /**
+     * The bean name of the deleted-pairs repository ({@code extracta.idempotency.repository}): looked up in the
+     * registry when the application has made its beans ({@link #resolveRepository()}), so a repository bean declared
+     * anywhere (a YAML bean, a camel.beans.* property, a test's bean) can be selected.
+     */
+    public void setRepositoryName(String repositoryName) {
+        this.repositoryName = repositoryName;
+        this.repository = null;
+    }
+
+    /** The repository itself, instead of a bean name (a test of this class). */
     public void setRepository(IdempotentRepository repository) {
         this.repository = repository;
+    }
+
+    /**
+     * Finds the repository named by {@code extracta.idempotency.repository} in the registry; called by the startup
+     * checks once every bean exists, and at the latest by the first request. A name that is no repository stops the
+     * start with a message naming the setting.
+     */
+    public IdempotentRepository resolveRepository() {
+        IdempotentRepository found = repository;
+        if (found == null) {
+            synchronized (this) {
+                found = repository;
+                if (found == null) {
+                    found = lookUp();
+                    repository = found;
+                }
+            }
+        }
+        return found;
+    }
+
+    private IdempotentRepository lookUp() {
+        if (repositoryName == null || repositoryName.isBlank()) {
+            throw new IllegalStateException("extracta.idempotency.repository is empty: set it to the bean name of the "
+                    + "deleted-pairs repository (deletedPairsFile or deletedPairsJdbc)");
+        }
+        String name = repositoryName.strip();
+        if (name.startsWith("#bean:")) {
+            name = name.substring("#bean:".length());
+        }
+        Object bean = camelContext == null ? null : camelContext.getRegistry().lookupByName(name);
+        if (bean instanceof JdbcDeletedPairs jdbc) {
+            return jdbc.repository();
+        }
+        if (bean instanceof IdempotentRepository idempotent) {
+            return idempotent;
+        }
+        throw new IllegalStateException("extracta.idempotency.repository=" + name + " names "
+                + (bean == null ? "no bean" : "a bean that is no IdempotentRepository (" + bean.getClass().getName() + ")")
+                + ": set it to deletedPairsFile (local file) or deletedPairsJdbc (shared PostgreSQL table)");
     }
 
     public void setSendGate(SendGate sendGate) {
@@ -342,6 +394,7 @@ public class DeleteLedger implements CamelContextAware, Service {
 
     /** A repository declared as a bean is not started by Camel: start it, and stop it with the context. */
     private IdempotentRepository repository() {
+        IdempotentRepository repository = resolveRepository();
         if (!started) {
             synchronized (this) {
                 if (!started) {
@@ -366,6 +419,7 @@ public class DeleteLedger implements CamelContextAware, Service {
 
     /** The data source of a JDBC repository (the shared claims live there too), or null for any other repository. */
     DataSource sharedClaimsDataSource() {
+        IdempotentRepository repository = this.repository;
         return repository instanceof AbstractJdbcMessageIdRepository jdbc && jdbc.getJdbcTemplate() != null
                 ? jdbc.getJdbcTemplate().getDataSource() : null;
     }

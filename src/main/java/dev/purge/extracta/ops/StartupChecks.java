@@ -2,6 +2,7 @@ package dev.purge.extracta.ops;
 
 import dev.purge.extracta.call.CreditsPreflight;
 import dev.purge.extracta.health.FatalErrors;
+import dev.purge.extracta.ledger.DeleteLedger;
 import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.secret.ExtractaCredentials;
 import java.io.IOException;
@@ -25,10 +26,11 @@ import org.apache.camel.support.service.ServiceSupport;
  *
  * <p>{@code java -jar} adds it in {@link ExtractaPurgeApplication#newMain}; {@code camel run} (Camel JBang) makes it
  * from {@code camel.main.main-listener-classes} in application.properties. Camel Main does that inside its
- * auto-configuration, after the listeners' beforeConfigure but before it binds any {@code camel.beans.*},
- * {@code camel.threadpool.*} or component setting, and it hands the new listener its CamelContext then: so the
- * settings are checked in {@link #setCamelContext} there, in beforeConfigure here; the rest runs in afterConfigure,
- * before any route starts, under both launchers.
+ * auto-configuration, after the listeners' beforeConfigure but AFTER it pre-parsed the route files and made the beans
+ * of routes/beans.camel.yaml: under {@code camel run} the settings are therefore checked first by the bean
+ * {@link EarlyChecks} (bound before any other bean), again in {@link #setCamelContext}, in beforeConfigure under
+ * {@code java -jar}; the rest runs in afterConfigure, once every bean exists (YAML and camel.beans.*), before any
+ * route starts, under both launchers.
  */
 public class StartupChecks extends MainListenerSupport implements CamelContextAware {
 
@@ -82,12 +84,18 @@ public class StartupChecks extends MainListenerSupport implements CamelContextAw
         ExtractaCredentials credentials = context.getRegistry()
                 .lookupByNameAndType("extractaCredentials", ExtractaCredentials.class);
         if (credentials == null) {
-            throw new IllegalStateException("the extractaCredentials bean is missing from application.properties");
+            throw new IllegalStateException("the extractaCredentials bean is missing from routes/beans.camel.yaml");
         }
         if (credentials.resolve().isEmpty() && !dryRun) {
             throw new IllegalStateException("No Extracta API key: set the environment variable EXTRACTA_API_KEY "
                     + "(or the property extracta.api-key, or extracta.api-key-file for a secret file), "
                     + "or set extracta.dry-run=true to only validate input");
+        }
+        // the deleted-pairs repository named by extracta.idempotency.repository, found now that every bean exists
+        // (the YAML beans, and any camel.beans.* one): a wrong name stops the start here, not at the first request
+        DeleteLedger ledger = context.getRegistry().lookupByNameAndType("deleteLedger", DeleteLedger.class);
+        if (ledger != null) {
+            ledger.resolveRepository();
         }
         String baseUrl = property(context, "extracta.base-url", "");
         lockDataFolders(context);

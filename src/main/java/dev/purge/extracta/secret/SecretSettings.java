@@ -14,8 +14,9 @@ import org.apache.camel.main.MainListenerSupport;
  * or broker URL that carries a password, naming the setting to use instead and never echoing the URL.
  *
  * <p>Like {@link StartupChecks}: added by {@link ExtractaPurgeApplication#newMain} for {@code java -jar} (beforeConfigure),
- * made by Camel from {@code camel.main.main-listener-classes} under {@code camel run} ({@link #setCamelContext}, still
- * before any bean is configured).
+ * under {@code camel run} by the first bean of routes/beans.camel.yaml, {@code EarlyChecks} ({@link #setCamelContext},
+ * before any other bean is configured: Camel makes the YAML beans before the listeners of
+ * {@code camel.main.main-listener-classes}), and again by Camel from that setting.
  */
 public class SecretSettings extends MainListenerSupport implements CamelContextAware {
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Hardening: the packaged jar ends with status 1 and a clear message when a worker thread runs out of memory in the
  * middle of a one-shot run (it used to wait forever, silent), or when any thread dies of an unexpected exception.
- * The faults come from beans of the test classes, swapped in with -Dcamel.beans.*.
+ * The faults come from beans of the test classes: requestReader declared again in an extra YAML file loaded after
+ * ours (-Dcamel.main.routesIncludePattern), a new bean with -Dcamel.beans.*.
  */
 class FatalErrorIT {
 
@@ -44,9 +46,9 @@ class FatalErrorIT {
     }
 
     /** The jar's classes and the test's fault beans, run as the jar's main class. */
-    private Process start(Path log, String bean, String beanClass, String... args) throws Exception {
+    private Process start(Path log, String systemProperty, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dcamel.beans." + bean + "=#class:" + beanClass,
+                systemProperty,
                 "-cp", Path.of(System.getProperty("app.jar")).toAbsolutePath() + java.io.File.pathSeparator
                         + Path.of("target", "test-classes").toAbsolutePath(),
                 ExtractaPurgeApplication.class.getName()));
@@ -69,8 +71,17 @@ class FatalErrorIT {
         }
         Path file = Files.writeString(workDir.resolve("big.csv"), csv);
         Path log = workDir.resolve("once.log");
-        Process run = start(log, "requestReader", "dev.purge.extracta.testsupport.FaultInjection$OutOfMemoryRequestReader",
-                "--once", file.toString());
+        // requestReader is a bean of routes/beans.camel.yaml: -Dcamel.beans.requestReader would be replaced by it
+        // when Camel loads the routes. A YAML file loaded after ours declares it again, with the same settings
+        Path faultBeans = Files.writeString(workDir.resolve("fault-beans.camel.yaml"), FaultInjection.beanOverrideYaml(
+                "requestReader", "dev.purge.extracta.testsupport.FaultInjection$OutOfMemoryRequestReader", Map.of(
+                        "defaultClassificationId", "{{extracta.default-classification-id}}",
+                        "sendGate", "#bean:sendGate",
+                        "csvHeader", "{{extracta.csv.header}}",
+                        "maxLineLength", "{{extracta.input.max-line-length}}",
+                        "maxMessageLength", "{{extracta.input.max-message-length}}")));
+        Process run = start(log, "-Dcamel.main.routesIncludePattern=classpath:routes/*.camel.yaml,file:"
+                + faultBeans.toAbsolutePath(), "--once", file.toString());
         boolean ended = run.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!ended) {
             run.destroyForcibly();
@@ -84,7 +95,8 @@ class FatalErrorIT {
     @Test
     void aThreadThatDiesOfAnUnexpectedExceptionEndsTheServiceWithStatusOne() throws Exception {
         Path log = workDir.resolve("service.log");
-        Process service = start(log, "dyingThread", "dev.purge.extracta.testsupport.FaultInjection$DyingThread");
+        // a new bean name: camel.beans.* binds it (only a name of routes/beans.camel.yaml is bound again over it)
+        Process service = start(log, "-Dcamel.beans.dyingThread=#class:dev.purge.extracta.testsupport.FaultInjection$DyingThread");
         boolean ended = service.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!ended) {
             service.destroyForcibly();

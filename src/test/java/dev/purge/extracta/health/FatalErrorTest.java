@@ -6,6 +6,7 @@ import static dev.purge.extracta.call.DeleteBatchPipelineTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.purge.extracta.call.DeleteBatchPipelineTest;
+import dev.purge.extracta.testsupport.FaultInjection;
 import dev.purge.extracta.testsupport.LogCapture;
 import dev.purge.extracta.testsupport.TestApp;
 import java.util.Map;
@@ -74,8 +75,8 @@ class FatalErrorTest {
 
     @Test
     void aWorkerOutOfMemoryInTheMiddleOfAFileEndsTheApplicationInsteadOfAHang() throws Exception {
-        try (TestApp app = TestApp.start("fatal-worker", Map.of("camel.beans.requestReader",
-                "#class:dev.purge.extracta.testsupport.FaultInjection$OutOfMemoryRequestReader"))) {
+        try (TestApp app = TestApp.start("fatal-worker", Map.of())) {
+            FaultInjection.adviseOutOfMemoryAfter100Rows(app.camelContext());
             app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                     .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")));
             assertThat(app.camelContext().getExecutorServiceManager().getThreadPoolFactory())
@@ -92,8 +93,8 @@ class FatalErrorTest {
     @Test
     void anErrorWhileARowIsProcessedEndsTheApplication() throws Exception {
         try (LogCapture logs = LogCapture.capture();
-             TestApp app = TestApp.start("fatal-row", Map.of(
-                     "camel.beans.outcomeRecorder", "#class:dev.purge.extracta.testsupport.FaultInjection$StackOverflowOutcomeRecorder"))) {
+             TestApp app = TestApp.start("fatal-row", Map.of())) {
+            FaultInjection.adviseStackOverflowAtAdmit(app.camelContext());
             app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                     .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")));
             app.drop("fatal.csv", "classificationId,batchId\nc1,ok1\nc1,boom\nc1,ok2\n");

@@ -134,4 +134,24 @@ class PackagedJarIT {
         assertThat(json.get("outcomes").get("WOULD_DELETE").asLong()).isEqualTo(rows);
         assertThat(Files.readString(log)).doesNotContain("OutOfMemoryError");
     }
+
+    @Test
+    @Order(4)
+    void aFileOnlyRunLoadsNeitherTheBrokerClientNorTheDatabaseClasses() throws Exception {
+        // the optional parts of routes/beans.camel.yaml are holders: a file-only run never even loads the classes of
+        // the Artemis client, the PostgreSQL driver or Camel's JDBC repository
+        Path dir = Files.createDirectories(workDir.resolve("lazy"));
+        Path file = Files.writeString(dir.resolve("one.csv"), "classificationId,batchId\nc1,b1\n");
+        Path log = dir.resolve("classes.log");
+        Process app = JarProcess.start(dir, log, Map.of("EXTRACTA_DRY_RUN", "true"),
+                List.of("-verbose:class"), List.of("--once", file.toString()));
+        assertThat(app.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exits by itself").isTrue();
+        String output = Files.readString(log);
+        assertThat(app.exitValue()).as("log: %s", log).isZero();
+        assertThat(output).as("the class-loading log").contains("dev.purge.extracta.ingest.ArtemisConnectionFactory ")
+                .contains("dev.purge.extracta.ledger.JdbcDeletedPairs ")
+                .doesNotContain("org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory")
+                .doesNotContain("org.postgresql.")
+                .doesNotContain("org.apache.camel.processor.idempotent.jdbc.");
+    }
 }
