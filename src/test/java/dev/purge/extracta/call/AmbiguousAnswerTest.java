@@ -58,6 +58,22 @@ class AmbiguousAnswerTest {
         assertThat(app.deadLetters("same-run.csv")).isEmpty();
     }
 
+    /**
+     * An answer whose body stalls past the response timeout is a NETWORK failure like a timeout before the headers: the
+     * delete may have been done, so it is retried and the retry's 404 is ALREADY_ABSENT (never an INTERNAL_ERROR of
+     * ours, whichever step reads the body).
+     */
+    @Test
+    void anAnswerWhoseBodyStallsPastTheResponseTimeoutIsANetworkFailure() throws Exception {
+        thenNotFound("ambslow", json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")
+                .withChunkedDribbleDelay(4, 2_000));
+        app.drop("slow-body.csv", "classificationId,batchId\nc1,ambslow\n");
+        JsonNode report = app.awaitReport("slow-body.csv");
+        assertThat(report.get("outcomes").get("ALREADY_ABSENT").asLong()).isEqualTo(1);
+        assertThat(report.get("outcomes").get("INTERNAL_ERROR").asLong()).isZero();
+        assertThat(app.deadLetters("slow-body.csv")).isEmpty();
+    }
+
     @Test
     void theReplayOfARecordThatEndedInAServerOrNetworkErrorReadsAFourOhFourAsAlreadyAbsent() throws Exception {
         // every attempt answered 502, a 2xx that is not a success, or reset after the body left
