@@ -248,8 +248,8 @@ public class RunReports implements CamelContextAware, Service {
         closeFile(run);
     }
 
+    /** The file has left the inbox (or is finished with, in dry-run): the inbox keeps nothing about it. */
     private void forget(FileRun run) {
-        metrics.fileClosed(run);
         if (run.path() != null && !run.interrupted()) {
             inboxFilter.forget(run.path());
         }
