@@ -20,8 +20,12 @@ import org.slf4j.LoggerFactory;
  * Decides when a request may leave, for all files at once: never after the API refused the key (halted until
  * restart), never once the application is stopping, never during a pause the API asked for with 429 + Retry-After,
  * never during an outage pause, and never more than {@code rateLimit} requests in any window of one second as the API
- * sees them arrive: each request holds one of {@code rateLimit} permits for 1.2 s, a margin for connection set-up and
- * network jitter. Every wait is short and followed by a fresh look at all of these.
+ * sees them arrive: each attempt holds one of {@code rateLimit} permits from before it leaves until one second after
+ * its answer (or failure) came back. The API sees it arrive between those two instants, so any {@code rateLimit + 1}
+ * arrivals within one second would need that many permits held at once, at the last arrival. (A permit held for a
+ * fixed time after it was taken is not enough: a request delayed between the permit and the wire by a busy CPU or a
+ * pause arrives late, next to the requests that took its successors.) Every wait is short and followed by a fresh
+ * look at all of these.
  * <p>
  * Not Camel's throttle: a row waiting in it still leaves after a stop, a retry waits for its own attempt's slot (CamelFeatureFitTest).
  */
@@ -30,8 +34,8 @@ public class SendGate implements CamelContextAware {
     private static final Logger LOG = LoggerFactory.getLogger(SendGate.class);
 
     private int rateLimit = 10;
-    /** How long a request counts against the limit (ms): one second plus a margin for set-up and jitter. */
-    private static final long WINDOW_MILLIS = 1200;
+    /** How long a permit stays taken after the attempt ended (ms): the window, and a margin for clock granularity. */
+    private static final long HOLD_AFTER_ANSWER_MILLIS = 1050;
     private OutageBreaker outageBreaker;
     private CamelContext camelContext;
     private volatile Semaphore permits;
@@ -78,10 +82,20 @@ public class SendGate implements CamelContextAware {
         row.callSlot(true);
     }
 
-    /** Gives the attempt's call slot back, if it took one (the attempt may have stopped before). */
+    /**
+     * Gives the attempt's call slot back, if it took one (the attempt may have stopped before), and its rate permit a
+     * second after now: the answer (or the failure) is in, so the API saw the request arrive before now.
+     */
     public void leaveCall(Exchange exchange) {
         RowContext row = RowContext.find(exchange);
-        if (row != null && row.holdsCallSlot()) {
+        if (row == null) {
+            return;
+        }
+        if (row.holdsRatePermit()) {
+            row.ratePermit(false);
+            releaser.schedule(() -> permits.release(), HOLD_AFTER_ANSWER_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        if (row.holdsCallSlot()) {
             row.callSlot(false);
             callSlots.release();
         }
@@ -118,9 +132,8 @@ public class SendGate implements CamelContextAware {
             boolean blocked = stopping() || isHalted() || pausedUntil > System.currentTimeMillis()
                     || (outageBreaker != null && outageBreaker.isPaused()) || !row.run().deliveryAlive();
             if (!blocked) {
-                if (rateLimit > 0) {
-                    releaser.schedule(() -> permits.release(), WINDOW_MILLIS, TimeUnit.MILLISECONDS);
-                }
+                // given back by leaveCall, a second after the attempt ends (leaveCall runs in the call's finally)
+                row.ratePermit(rateLimit > 0);
                 return;
             }
             if (rateLimit > 0) {

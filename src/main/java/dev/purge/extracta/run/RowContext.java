@@ -32,6 +32,7 @@ public final class RowContext {
     private boolean markedMaybe;
     private boolean claimed;
     private boolean callSlot;
+    private boolean ratePermit;
     private volatile long attemptStartedNanos = -1; // read by the stop, on another thread
     /** Epoch millis before which the next attempt must not leave (backoff, Retry-After). */
     private long notBefore;
@@ -151,6 +152,15 @@ public final class RowContext {
 
     public void callSlot(boolean held) {
         callSlot = held;
+    }
+
+    /** The attempt holds one of the rate limit's permits (given back a second after the attempt ends). */
+    public boolean holdsRatePermit() {
+        return ratePermit;
+    }
+
+    public void ratePermit(boolean held) {
+        ratePermit = held;
     }
 
     /** An attempt left and has not ended yet: the request may be on the wire. */

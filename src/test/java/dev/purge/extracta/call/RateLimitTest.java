@@ -11,9 +11,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.purge.extracta.run.RowContext;
 import dev.purge.extracta.testsupport.TestApp;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.camel.builder.AdviceWith;
 import org.junit.jupiter.api.Test;
 
 /** extracta.rate-limit holds in every one-second window as the server sees requests arrive; a 429 pauses everyone. */
@@ -36,18 +41,54 @@ class RateLimitTest {
 
             long[] arrivals = app.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).stream()
                     .mapToLong(r -> r.getLoggedDate().getTime()).sorted().toArray();
-            int busiest = 0;
-            for (int i = 0; i < arrivals.length; i++) {
-                int inWindow = 0;
-                for (int j = i; j < arrivals.length && arrivals[j] < arrivals[i] + 1000; j++) {
-                    inWindow++;
-                }
-                busiest = Math.max(busiest, inWindow);
-            }
+            int busiest = busiest(arrivals);
             assertThat(arrivals).hasSize(35);
             assertThat(busiest).as("most requests in any one-second window").isLessThanOrEqualTo(10);
             assertThat(busiest).as("the limit is used, not just undercut").isGreaterThanOrEqualTo(8);
         }
+    }
+
+    /**
+     * A request held up between its permit and the wire (a busy CPU, a pause) must not arrive next to the requests
+     * that took the permits after it: the row "late" waits after the gate until two later rows passed the gate too
+     * (or 10 s, a ceiling for the fixed gate, under which later rows cannot pass while it holds its permit).
+     */
+    @Test
+    void aRequestDelayedAfterItsPermitStillCountsInItsWindow() throws Exception {
+        try (TestApp app = TestApp.start("rate-limit-late", Map.of("extracta.rate-limit", "2",
+                "extracta.concurrency", "4"))) {
+            app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH)).willReturn(json(200, SUCCESS)));
+            CountDownLatch laterRowsPassed = new CountDownLatch(2);
+            AtomicBoolean latePassed = new AtomicBoolean();
+            AdviceWith.adviceWith(app.camelContext(), "delete-batch", advice -> advice.weaveById("delete-send-gate")
+                    .after().process(exchange -> {
+                        if ("late".equals(RowContext.of(exchange).request().batchId())) {
+                            latePassed.set(true);
+                            laterRowsPassed.await(10, TimeUnit.SECONDS);
+                        } else if (latePassed.get()) {
+                            laterRowsPassed.countDown();
+                        }
+                    }));
+            app.drop("late.csv", "classificationId,batchId\nc1,late\nc1,r1\nc1,r2\nc1,r3\nc1,r4\nc1,r5\n");
+            JsonNode report = app.awaitReport("late.csv");
+            assertThat(report.get("outcomes").get("DELETED").asLong()).isEqualTo(6);
+            long[] arrivals = app.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).stream()
+                    .mapToLong(r -> r.getLoggedDate().getTime()).sorted().toArray();
+            assertThat(arrivals).hasSize(6);
+            assertThat(busiest(arrivals)).as("most requests in any one-second window").isLessThanOrEqualTo(2);
+        }
+    }
+
+    private static int busiest(long[] sortedArrivals) {
+        int busiest = 0;
+        for (int i = 0; i < sortedArrivals.length; i++) {
+            int inWindow = 0;
+            for (int j = i; j < sortedArrivals.length && sortedArrivals[j] < sortedArrivals[i] + 1000; j++) {
+                inWindow++;
+            }
+            busiest = Math.max(busiest, inWindow);
+        }
+        return busiest;
     }
 
     @Test
