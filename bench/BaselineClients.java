@@ -5,10 +5,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -19,8 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code raw}: a plain java.net.http.HttpClient loop, {@code concurrency} requests in flight on pooled
  * connections, with no validation, retries, journal or idempotency.</li>
  * </ul>
- * Run with the JDK's source launcher: {@code java bench/BaselineClients.java raw BASE_URL FILE CONCURRENCY}; the API
- * key comes from the environment variable EXTRACTA_API_KEY. Prints one line: {@code client=… rows=… ok=… wallMs=…}.
+ * Run with the JDK's source launcher: {@code java bench/BaselineClients.java raw BASE_URL FILE CONCURRENCY [WARM_UP]};
+ * the API key comes from the environment variable EXTRACTA_API_KEY. With a WARM_UP file, the raw client first sends
+ * its rows, untimed, with the same client and threads (as the app's warm-up file warms the app's JVM). Prints one
+ * line: {@code client=… rows=… ok=… wallMs=…}.
  */
 public class BaselineClients {
 
@@ -29,9 +32,16 @@ public class BaselineClients {
         String url = args[1] + "/documentClassification/deleteBatch";
         List<String> lines = Files.readAllLines(Path.of(args[2]));
         int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        List<String> warmUp = args.length > 4 ? Files.readAllLines(Path.of(args[4])) : List.of("header");
         String key = System.getenv("EXTRACTA_API_KEY");
         List<String> rows = lines.subList(1, lines.size());
         AtomicInteger ok = new AtomicInteger();
+        HttpClient pooled = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newFixedThreadPool(2)).build();
+        ExecutorService workers = Executors.newFixedThreadPool(concurrency);
+        if (mode.equals("raw")) {
+            sendAll(pooled, workers, url, key, warmUp.subList(1, warmUp.size()), new AtomicInteger());
+        }
         long start = System.nanoTime();
         if (mode.equals("vendor")) {
             for (String row : rows) {
@@ -42,19 +52,7 @@ public class BaselineClients {
                 }
             }
         } else if (mode.equals("raw")) {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                    .executor(Executors.newFixedThreadPool(2)).build();
-            ExecutorService workers = Executors.newFixedThreadPool(concurrency);
-            for (String row : rows) {
-                workers.submit(() -> {
-                    if (send(client, url, key, row) / 100 == 2) {
-                        ok.incrementAndGet();
-                    }
-                    return null;
-                });
-            }
-            workers.shutdown();
-            workers.awaitTermination(1, TimeUnit.HOURS);
+            sendAll(pooled, workers, url, key, rows, ok);
         } else {
             throw new IllegalArgumentException("mode is vendor or raw");
         }
@@ -62,6 +60,23 @@ public class BaselineClients {
         System.out.printf("client=%s rows=%d ok=%d concurrency=%d wallMs=%d rowsPerSecond=%.1f%n", mode, rows.size(),
                 ok.get(), mode.equals("vendor") ? 1 : concurrency, wallMs, rows.size() * 1000.0 / Math.max(wallMs, 1));
         System.exit(0); // the HTTP client's executor threads would keep the JVM alive
+    }
+
+    /** Sends every row, concurrency at a time, and returns when all are answered. */
+    private static void sendAll(HttpClient client, ExecutorService workers, String url, String key, List<String> rows,
+                                AtomicInteger ok) throws Exception {
+        List<Future<?>> sent = new ArrayList<>(rows.size());
+        for (String row : rows) {
+            sent.add(workers.submit(() -> {
+                if (send(client, url, key, row) / 100 == 2) {
+                    ok.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : sent) {
+            f.get();
+        }
     }
 
     private static int send(HttpClient client, String url, String key, String row) throws Exception {

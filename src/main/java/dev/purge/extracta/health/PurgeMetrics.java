@@ -50,7 +50,16 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
     /** The meters, created once the registry is found. */
     private record Meters(Map<Outcome, Counter> outcomes, Map<Outcome, Counter> retries, Counter deadLetters,
                           Map<StateWrites.Kind, Counter> stateWriteFailures, Counter deletedUnrecorded,
-                          MeterRegistry registry) {
+                          MeterRegistry registry, Map<String, Timer> attemptTimers) {
+
+        /** The attempt timer of one kind of answer, built once (a builder a row cost a lookup and an SLO copy). */
+        Timer attemptTimer(String answer) {
+            return attemptTimers.computeIfAbsent(answer, a -> Timer.builder("extracta.delete.attempt")
+                    .description("HTTP delete attempts, from the moment one leaves to its answer or network failure")
+                    .tag("answer", a)
+                    .serviceLevelObjectives(SLO_BUCKETS)
+                    .register(registry));
+        }
     }
 
     /** An HTTP delete attempt leaves now (OutcomeRecorder.attemptLeaves, after the send gate let it through). */
@@ -75,12 +84,7 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
         if (m == null || startedAt < 0) {
             return;
         }
-        Timer.builder("extracta.delete.attempt")
-                .description("HTTP delete attempts, from the moment one leaves to its answer or network failure")
-                .tag("answer", answer)
-                .serviceLevelObjectives(SLO_BUCKETS)
-                .register(m.registry())
-                .record(Duration.ofNanos(System.nanoTime() - startedAt));
+        m.attemptTimer(answer).record(Duration.ofNanos(System.nanoTime() - startedAt));
     }
 
     /** Ends the row's open attempt, if any: returns when it started (System.nanoTime()), or -1. */
@@ -209,7 +213,8 @@ public class PurgeMetrics implements CamelContextAware, StartupListener {
                 .description("Files in the inbox that the inbox route will take, not yet started").register(registry);
         Gauge.builder("extracta.inbox.rows.waiting", this, PurgeMetrics::rowsWaiting)
                 .description("Estimated rows of the files in progress that are not final yet").register(registry);
-        return new Meters(outcomes, retries, deadLetters, stateWriteFailures, deletedUnrecorded, registry);
+        return new Meters(outcomes, retries, deadLetters, stateWriteFailures, deletedUnrecorded, registry,
+                new ConcurrentHashMap<>());
     }
 
     /**

@@ -146,9 +146,27 @@ record CsvLayout(boolean hasHeader, int classificationColumn, int batchColumn, i
         return null;
     }
 
-    /** Header names match ignoring case, spaces, dashes and underscores ({@code batch_id}, {@code Batch ID}). */
+    /**
+     * Header names match ignoring case, spaces, dashes and underscores ({@code batch_id}, {@code Batch ID}). Asked of
+     * every row (a header line in the middle of a file), so it compares in place instead of building strings.
+     */
     static boolean isHeaderName(String value, String normalizedName) {
-        return value != null && value.toLowerCase(Locale.ROOT).replaceAll("[\\s_\\-]", "").equals(normalizedName);
+        if (value == null) {
+            return false;
+        }
+        int matched = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == '_' || c == '-') {
+                continue;
+            }
+            char lower = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c; // names are ASCII: so is the match
+            if (matched == normalizedName.length() || lower != normalizedName.charAt(matched)) {
+                return false;
+            }
+            matched++;
+        }
+        return matched == normalizedName.length();
     }
 
     private static String normalized(String value) {

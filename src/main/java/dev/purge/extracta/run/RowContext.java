@@ -33,6 +33,7 @@ public final class RowContext {
     private boolean claimed;
     private boolean callSlot;
     private boolean ratePermit;
+    private String pairKey;
     private volatile long attemptStartedNanos = -1; // read by the stop, on another thread
     /** Epoch millis before which the next attempt must not leave (backoff, Retry-After). */
     private long notBefore;
@@ -79,8 +80,14 @@ public final class RowContext {
         return run;
     }
 
+    /** The request's pair key, made once: the ledger asks for it several times a row. */
     public String pairKey() {
-        return request.pairKey();
+        String key = pairKey;
+        if (key == null) {
+            key = request.pairKey();
+            pairKey = key;
+        }
+        return key;
     }
 
     /** One more attempt leaves now. */

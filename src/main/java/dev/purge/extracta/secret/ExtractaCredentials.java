@@ -30,7 +30,12 @@ public class ExtractaCredentials implements HttpClientConfigurer {
     }
 
     /** Reads and checks the key once; returns "" when none is configured. Messages never contain the key. */
-    public synchronized String resolve() {
+    public String resolve() {
+        String key = resolved;
+        return key != null ? key : resolveOnce(); // every request asks: no lock once the key is known
+    }
+
+    private synchronized String resolveOnce() {
         if (resolved != null) {
             return resolved;
         }
