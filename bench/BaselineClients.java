@@ -1,3 +1,4 @@
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +44,7 @@ public class BaselineClients {
             sendAll(pooled, workers, url, key, warmUp.subList(1, warmUp.size()), new AtomicInteger());
         }
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         if (mode.equals("vendor")) {
             for (String row : rows) {
                 // a new client, so a new connection, for every request, as a script calling requests.delete does
@@ -57,9 +59,17 @@ public class BaselineClients {
             throw new IllegalArgumentException("mode is vendor or raw");
         }
         long wallMs = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("client=%s rows=%d ok=%d concurrency=%d wallMs=%d rowsPerSecond=%.1f%n", mode, rows.size(),
-                ok.get(), mode.equals("vendor") ? 1 : concurrency, wallMs, rows.size() * 1000.0 / Math.max(wallMs, 1));
+        long cpuMsPer1000Rows = (processCpuNanos() - cpuStart) / 1_000_000 * 1000 / Math.max(rows.size(), 1);
+        System.out.printf("client=%s rows=%d ok=%d concurrency=%d wallMs=%d rowsPerSecond=%.1f cpuMsPer1000Rows=%d%n",
+                mode, rows.size(), ok.get(), mode.equals("vendor") ? 1 : concurrency, wallMs,
+                rows.size() * 1000.0 / Math.max(wallMs, 1), cpuMsPer1000Rows);
         System.exit(0); // the HTTP client's executor threads would keep the JVM alive
+    }
+
+    /** CPU time of this whole process (user and system, every thread), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Sends every row, concurrency at a time, and returns when all are answered. */
