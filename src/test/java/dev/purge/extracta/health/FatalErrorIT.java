@@ -79,7 +79,8 @@ class FatalErrorIT {
                         "sendGate", "#bean:sendGate",
                         "csvHeader", "{{extracta.csv.header}}",
                         "maxLineLength", "{{extracta.input.max-line-length}}",
-                        "maxMessageLength", "{{extracta.input.max-message-length}}")));
+                        "maxMessageLength", "{{extracta.input.max-message-length}}",
+                        "stateDir", "{{extracta.state-dir}}")));
         Process run = start(log, "-Dcamel.main.routesIncludePattern=classpath:routes/*.camel.yaml,file:"
                 + faultBeans.toAbsolutePath(), "--once", file.toString());
         boolean ended = run.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
