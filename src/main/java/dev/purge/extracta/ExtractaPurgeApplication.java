@@ -44,7 +44,9 @@ public final class ExtractaPurgeApplication {
             System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
         }
         FatalErrors.install();
-        System.exit(run(args, Map.of(), true));
+        int status = run(args, Map.of(), true);
+        // a fatal Error's own exit may be racing this one: both say the same status
+        System.exit(FatalErrors.ending() ? FatalErrors.EXIT_STATUS : status);
     }
 
     /** Runs until stopped (or, with --once, until the files are done) and returns the exit status. */

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An {@link Error} (OutOfMemoryError, StackOverflowError…) anywhere, or an exception that kills a thread, ends the
- * application at once with a clear message and exit status 1: after one, nothing it does can be trusted, and a worker
+ * application at once with a clear message and exit status 4 (none of the one-shot run's own statuses): after one, nothing it does can be trusted, and a worker
  * that died silently would leave its file waiting forever. Seen on every thread: the JVM's default handler for threads
  * that die, every Camel thread pool (this is its {@code ThreadPoolFactory}: a task's Error is otherwise kept in its
  * Future, where nobody looks), and the routes' own error handling ({@link #check}). The state on disk is safe to stop
@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public class FatalErrors extends DefaultThreadPoolFactory {
 
-    static final int EXIT_STATUS = 1;
+    /** The application itself could not go on: distinct from every status a run ends with on its own. */
+    public static final int EXIT_STATUS = 4;
     private static final Logger LOG = LoggerFactory.getLogger(FatalErrors.class);
     private static final AtomicBoolean ENDING = new AtomicBoolean();
     /** Halts the JVM if the orderly exit has not ended it by then. */
@@ -53,7 +54,7 @@ public class FatalErrors extends DefaultThreadPoolFactory {
         }
     }
 
-    /** Whether the application is ending because of a fatal error (its exit status is then 1, whatever else ends). */
+    /** Whether the application is ending because of a fatal error (its exit status is then 4, whatever else ends). */
     public static boolean ending() {
         return ENDING.get();
     }
@@ -69,31 +70,42 @@ public class FatalErrors extends DefaultThreadPoolFactory {
         if (!ENDING.compareAndSet(false, true)) {
             return;
         }
-        String text = "Fatal: " + Failures.oneLine(e) + " (" + where + "). The application stops now (exit status "
-                + EXIT_STATUS + "); what is on disk is consistent and the next start resumes.";
         try {
+            // building the text may itself run out of memory: the exit below happens whatever this does
+            String text = "Fatal: " + Failures.oneLine(e) + " (" + where + "). The application stops now (exit status "
+                    + EXIT_STATUS + "); what is on disk is consistent and the next start resumes.";
             System.err.println(text);
             LOG.error(text, e);
         } catch (Throwable ignored) {
-            // nothing more can be said: the exit below still happens
+            try {
+                System.err.println("Fatal: an Error (" + where + "). The application stops now (exit status "
+                        + EXIT_STATUS + ").");
+            } catch (Throwable alsoIgnored) {
+                // nothing more can be said
+            }
+        } finally {
+            exit.accept(EXIT_STATUS);
         }
-        exit.accept(EXIT_STATUS);
     }
 
     private static void exitProcess(int status) {
-        Thread exiting = new Thread(() -> System.exit(status), "extracta-fatal-exit");
-        exiting.setDaemon(false);
-        exiting.start();
-        Thread halter = new Thread(() -> {
-            try {
-                Thread.sleep(HALT_AFTER_MILLIS);
-            } catch (InterruptedException ignored) {
-                // halt now
-            }
-            Runtime.getRuntime().halt(status);
-        }, "extracta-fatal-halt");
-        halter.setDaemon(true);
-        halter.start();
+        try {
+            Thread halter = new Thread(() -> {
+                try {
+                    Thread.sleep(HALT_AFTER_MILLIS);
+                } catch (InterruptedException ignored) {
+                    // halt now
+                }
+                Runtime.getRuntime().halt(status);
+            }, "extracta-fatal-halt");
+            halter.setDaemon(true);
+            halter.start();
+            Thread exiting = new Thread(() -> System.exit(status), "extracta-fatal-exit");
+            exiting.setDaemon(false);
+            exiting.start();
+        } catch (Throwable e) {
+            Runtime.getRuntime().halt(status); // no thread can be made (out of memory): no orderly stop either
+        }
     }
 
     /** Tests replace the exit (the test JVM must go on) and reset it; never used by the application. */

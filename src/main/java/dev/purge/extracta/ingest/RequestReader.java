@@ -1,6 +1,7 @@
 package dev.purge.extracta.ingest;
 
 import dev.purge.extracta.call.SendGate;
+import dev.purge.extracta.ledger.FingerprintSet;
 import dev.purge.extracta.request.RequestRow;
 import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.run.FileChangedException;
@@ -11,6 +12,7 @@ import dev.purge.extracta.run.UnreadableFileException;
 import dev.purge.extracta.run.UnreadableMessageException;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -33,6 +35,7 @@ public class RequestReader {
     private int maxLineLength = CsvLineReader.DEFAULT_MAX_LINE_LENGTH;
     private int maxMessageLength = 4 * 1024 * 1024;
     private SendGate sendGate;
+    private Path pairsFolder;
 
     public void setSendGate(SendGate sendGate) {
         this.sendGate = sendGate;
@@ -45,6 +48,21 @@ public class RequestReader {
 
     public String getDefaultClassificationId() {
         return defaultClassificationId;
+    }
+
+    /**
+     * extracta.state-dir: a file's duplicate check moves out of the heap into a scratch file under its {@code files}
+     * folder once it outgrows a small table (without it, the check stays in the heap).
+     */
+    public void setStateDir(String stateDir) {
+        this.pairsFolder = stateDir == null || stateDir.isBlank() ? null : Path.of(stateDir).resolve("files");
+    }
+
+    /** Removes the duplicate checks' scratch files a crash may have left (called once the data folder is locked). */
+    public void removeLeftovers() {
+        if (pairsFolder != null) {
+            FingerprintSet.removeLeftovers(pairsFolder, PairFingerprints.SPILL_PREFIX);
+        }
     }
 
     /** extracta.csv.header: auto, present or absent. */
@@ -99,7 +117,7 @@ public class RequestReader {
                 ? new JsonLinesRequestSource(file, run.source(), defaultClassificationId, run::bytesRead, maxLineLength)
                 : new CsvRequestSource(file, run.source(), csvLayout(file), defaultClassificationId, run::bytesRead,
                         maxLineLength);
-        return new RowIterator(source, run, r -> stopHandingOutRows(r, exchange.getContext()));
+        return new RowIterator(source, run, pairsFolder, r -> stopHandingOutRows(r, exchange.getContext()));
     }
 
     /** The layout its first line gives the file, as {@link #inspect} found it (the file is pinned: the same bytes). */
@@ -125,7 +143,7 @@ public class RequestReader {
             public void close() {
             }
         };
-        return new RowIterator(source, run, r -> stopHandingOutRows(r, exchange.getContext()));
+        return new RowIterator(source, run, pairsFolder, r -> stopHandingOutRows(r, exchange.getContext()));
     }
 
     /** Stops a run from handing out rows (shutting down, the API refused the key): rows in flight finish. */
@@ -149,13 +167,14 @@ public class RequestReader {
         private final RequestSource source;
         private final FileRun run;
         private final Consumer<FileRun> stopCheck;
-        private final PairFingerprints seenPairs = new PairFingerprints();
+        private final PairFingerprints seenPairs;
         private RequestRow next;
         private boolean done;
 
-        RowIterator(RequestSource source, FileRun run, Consumer<FileRun> stopCheck) {
+        RowIterator(RequestSource source, FileRun run, Path pairsFolder, Consumer<FileRun> stopCheck) {
             this.source = source;
             this.run = run;
+            this.seenPairs = new PairFingerprints(pairsFolder);
             this.stopCheck = stopCheck;
         }
 
@@ -208,6 +227,9 @@ public class RequestReader {
                         + "reads: " + e.getMessage() + ")");
             } catch (IOException e) {
                 run.interrupt(FileRun.Stop.READ, "stopped: cannot read it (" + Failures.oneLine(e) + ")");
+            } catch (UncheckedIOException e) {
+                // the duplicate check's scratch file could not be made (a full disk): no row goes on unchecked
+                run.interrupt(FileRun.Stop.STATE_WRITE, "stopped: " + Failures.oneLine(e));
             }
             // no exception out of the splitter's iterator: that would end the split with rows still in flight; the
             // rows handed out finish, and the run ends interrupted
@@ -215,8 +237,12 @@ public class RequestReader {
         }
 
         @Override
-        public void close() throws IOException {
-            source.close();
+        public synchronized void close() throws IOException {
+            try {
+                source.close();
+            } finally {
+                seenPairs.close();
+            }
         }
     }
 }

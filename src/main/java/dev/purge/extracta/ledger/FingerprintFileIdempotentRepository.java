@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A persistent, bounded idempotent repository in one local file: each key is kept as a 128-bit fingerprint (32 hex
- * characters a line on disk, 16 to 32 bytes in memory), appended with one write before {@link #add} returns, so it
- * survives a killed process. {@link #remove} appends a tombstone ({@code -} and the fingerprint) the same way, so
+ * characters a line on disk), appended with one write before {@link #add} returns, so it survives a killed process.
+ * The file is the only truth; its index for lookups, a {@link FingerprintSet} of 16 to 32 bytes a key, is made from it
+ * at each start and lives off the heap (a memory-mapped scratch file next to it, {@code <file>.index-*.fpset}, unlinked
+ * at once) once past a few thousand keys, so the heap stays flat however many pairs are remembered. {@link #remove} appends a tombstone ({@code -} and the fingerprint) the same way, so
  * claims that come and go cost one line each, never a rewrite. Past {@code maxEntries} the oldest quarter is dropped;
  * once most lines of the file are dead (removed keys), it is rewritten with the live ones. Camel's own
  * FileIdempotentRepository scans its whole file on every new key, which is too slow for files of 100,000 rows; any
@@ -34,6 +36,8 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
     /** Dead lines (removed keys and their tombstones) tolerated before a rewrite, beyond the live ones. */
     private static final long DEAD_LINES_BEFORE_REWRITE = 100_000;
     private static final char TOMBSTONE = '-';
+    /** The index's scratch files' names start with the file's name and this. */
+    private static final String INDEX_INFIX = ".index-";
 
     private FingerprintSet set;
     private AppendOnlyFile channel;
@@ -53,12 +57,19 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
 
     /** On disk first, then in memory: a write that fails leaves both without the key (never a claim nobody holds). */
     @Override
-    public synchronized boolean add(String key) {
+    public boolean add(String key) {
+        long[] fp = FingerprintSet.fingerprint(key); // hashed outside the lock the workers share
+        synchronized (this) {
+            return add(fp);
+        }
+    }
+
+    private boolean add(long[] fp) {
         load();
-        long[] fp = set.fingerprint(key);
         if (set.contains(fp[0], fp[1])) {
             return false;
         }
+        set.makeRoom(); // a table that cannot grow (a full disk) fails here, before the line is written
         append(toLine(fp));
         set.add(fp[0], fp[1]);
         if (set.size() > maxEntries) {
@@ -68,16 +79,25 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
     }
 
     @Override
-    public synchronized boolean contains(String key) {
-        load();
-        return set.contains(key);
+    public boolean contains(String key) {
+        long[] fp = FingerprintSet.fingerprint(key);
+        synchronized (this) {
+            load();
+            return set.contains(fp[0], fp[1]);
+        }
     }
 
     /** Forgets the key with one appended tombstone line. */
     @Override
-    public synchronized boolean remove(String key) {
+    public boolean remove(String key) {
+        long[] fp = FingerprintSet.fingerprint(key);
+        synchronized (this) {
+            return remove(fp);
+        }
+    }
+
+    private boolean remove(long[] fp) {
         load();
-        long[] fp = set.fingerprint(key);
         if (!set.contains(fp[0], fp[1])) {
             return false;
         }
@@ -111,7 +131,14 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
             channel.close();
             channel = null;
         }
-        set = null;
+        closeIndex();
+    }
+
+    private void closeIndex() {
+        if (set != null) {
+            set.close();
+            set = null;
+        }
     }
 
     private void load() {
@@ -119,8 +146,11 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
             return;
         }
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            set = new FingerprintSet();
+            Path folder = file.toAbsolutePath().getParent();
+            Files.createDirectories(folder);
+            String indexPrefix = file.getFileName() + INDEX_INFIX;
+            FingerprintSet.removeLeftovers(folder, indexPrefix);
+            set = new FingerprintSet(folder, indexPrefix);
             fileLines = 0;
             // a torn last line (a crash or a full disk mid-write) is cut off before anything is read or appended
             channel = AppendOnlyFile.open(file);
@@ -144,10 +174,11 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
             if (set.size() > maxEntries) {
                 compact();
             }
-        } catch (IOException e) {
-            set = null;
+        } catch (IOException | UncheckedIOException e) {
+            closeIndex();
             closeQuietly();
-            throw new UncheckedIOException("cannot open the idempotent repository " + file, e);
+            throw new UncheckedIOException("cannot open the idempotent repository " + file,
+                    e instanceof UncheckedIOException u ? u.getCause() : (IOException) e);
         }
     }
 
@@ -232,7 +263,7 @@ public class FingerprintFileIdempotentRepository extends ServiceSupport implemen
             fileLines = written;
         } catch (IOException e) {
             // the set still holds what the old file held; the next open reads whichever file is there
-            set = null;
+            closeIndex();
             closeQuietly();
             throw new UncheckedIOException("cannot rewrite the idempotent repository " + file, e);
         }

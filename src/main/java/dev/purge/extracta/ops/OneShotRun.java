@@ -46,6 +46,8 @@ public final class OneShotRun extends MainListenerSupport {
     public static final int DEAD_LETTERED = 2;
     /** Stopped (a signal, a shutdown) before every file ran to its end: everything resumes at the next run. */
     public static final int INTERRUPTED = 3;
+    /** The application itself could not go on (an Error such as out of memory, a thread that died): see FatalErrors. */
+    public static final int APPLICATION_FAILED = FatalErrors.EXIT_STATUS;
 
     private static final Logger LOG = LoggerFactory.getLogger(OneShotRun.class);
 
@@ -288,6 +290,9 @@ public final class OneShotRun extends MainListenerSupport {
     }
 
     private int decideExitCode() {
+        if (FatalErrors.ending()) {
+            return APPLICATION_FAILED;
+        }
         if (fatal) {
             return FATAL;
         }
@@ -343,6 +348,8 @@ public final class OneShotRun extends MainListenerSupport {
                     + "<name>.dry-run.jsonl plans)"
                     : "some rows were dead-lettered (see the dead-letter files and reports)";
             case INTERRUPTED -> "stopped before the end, or files not complete yet; the next run resumes";
+            case APPLICATION_FAILED -> "the application itself failed (see the Fatal: line above); the next run "
+                    + "resumes";
             default -> "fatal error (see the log above)";
         });
     }

@@ -2,6 +2,7 @@ package dev.purge.extracta.ops;
 
 import dev.purge.extracta.call.CreditsPreflight;
 import dev.purge.extracta.health.FatalErrors;
+import dev.purge.extracta.ingest.RequestReader;
 import dev.purge.extracta.ledger.DeleteLedger;
 import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.secret.ExtractaCredentials;
@@ -99,6 +100,10 @@ public class StartupChecks extends MainListenerSupport implements CamelContextAw
         }
         String baseUrl = property(context, "extracta.base-url", "");
         lockDataFolders(context);
+        RequestReader reader = context.getRegistry().lookupByNameAndType("requestReader", RequestReader.class);
+        if (reader != null) {
+            reader.removeLeftovers(); // only now: another process on the same folders has been refused
+        }
         if (!dryRun && Boolean.parseBoolean(property(context, "extracta.preflight.enabled", "true"))) {
             CreditsPreflight.check(baseUrl, credentials.resolve(),
                     Long.parseLong(property(context, "extracta.http.connect-timeout", "10000").strip()));

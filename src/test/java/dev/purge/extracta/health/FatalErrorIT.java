@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hardening: the packaged jar ends with status 1 and a clear message when a worker thread runs out of memory in the
+ * Hardening: the packaged jar ends with status 4 and a clear message when a worker thread runs out of memory in the
  * middle of a one-shot run (it used to wait forever, silent), or when any thread dies of an unexpected exception.
  * The faults come from beans of the test classes: requestReader declared again in an extra YAML file loaded after
  * ours (-Dcamel.main.routesIncludePattern), a new bean with -Dcamel.beans.*.
@@ -64,7 +64,7 @@ class FatalErrorIT {
     }
 
     @Test
-    void aWorkerOutOfMemoryDuringAOneShotRunEndsItWithStatusOne() throws Exception {
+    void aWorkerOutOfMemoryDuringAOneShotRunEndsItWithStatusFour() throws Exception {
         StringBuilder csv = new StringBuilder("classificationId,batchId\n");
         for (int i = 0; i < 2000; i++) {
             csv.append("c1,b").append(i).append('\n');
@@ -79,7 +79,8 @@ class FatalErrorIT {
                         "sendGate", "#bean:sendGate",
                         "csvHeader", "{{extracta.csv.header}}",
                         "maxLineLength", "{{extracta.input.max-line-length}}",
-                        "maxMessageLength", "{{extracta.input.max-message-length}}")));
+                        "maxMessageLength", "{{extracta.input.max-message-length}}",
+                        "stateDir", "{{extracta.state-dir}}")));
         Process run = start(log, "-Dcamel.main.routesIncludePattern=classpath:routes/*.camel.yaml,file:"
                 + faultBeans.toAbsolutePath(), "--once", file.toString());
         boolean ended = run.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -88,12 +89,12 @@ class FatalErrorIT {
         }
         String output = Files.readString(log);
         assertThat(ended).as("never waits forever; output: %s", output).isTrue();
-        assertThat(run.exitValue()).isEqualTo(1);
+        assertThat(run.exitValue()).isEqualTo(FatalErrors.EXIT_STATUS);
         assertThat(output).contains("Fatal: OutOfMemoryError: injected by the test: Java heap space");
     }
 
     @Test
-    void aThreadThatDiesOfAnUnexpectedExceptionEndsTheServiceWithStatusOne() throws Exception {
+    void aThreadThatDiesOfAnUnexpectedExceptionEndsTheServiceWithStatusFour() throws Exception {
         Path log = workDir.resolve("service.log");
         // a new bean name: camel.beans.* binds it (only a name of routes/beans.camel.yaml is bound again over it)
         Process service = start(log, "-Dcamel.beans.dyingThread=#class:dev.purge.extracta.testsupport.FaultInjection$DyingThread");
@@ -103,7 +104,7 @@ class FatalErrorIT {
         }
         String output = Files.readString(log);
         assertThat(ended).as("ends; output: %s", output).isTrue();
-        assertThat(service.exitValue()).isEqualTo(1);
+        assertThat(service.exitValue()).isEqualTo(FatalErrors.EXIT_STATUS);
         assertThat(output).contains("Fatal: IllegalStateException: injected by the test: a thread that dies "
                 + "(thread extracta-test-dying died)");
     }

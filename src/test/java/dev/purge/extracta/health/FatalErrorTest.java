@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Hardening: an Error on any thread (a pool's task, a periodic task, a row's processing) ends the application with
- * status 1 and a clear message instead of a silent hang. The exit itself is replaced here (the test JVM goes on);
+ * status 4 and a clear message instead of a silent hang. The exit itself is replaced here (the test JVM goes on);
  * FatalErrorIT sees the packaged jar exit.
  */
 class FatalErrorTest {
@@ -49,7 +49,7 @@ class FatalErrorTest {
             pool.submit(() -> {
                 throw new OutOfMemoryError("injected: Java heap space");
             });
-            assertThat(exits.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(exits.poll(10, TimeUnit.SECONDS)).isEqualTo(FatalErrors.EXIT_STATUS);
         } finally {
             pool.shutdownNow();
         }
@@ -67,7 +67,7 @@ class FatalErrorTest {
             timer.scheduleAtFixedRate(() -> {
                 throw new StackOverflowError("injected");
             }, 10, 10, TimeUnit.MILLISECONDS);
-            assertThat(exits.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(exits.poll(10, TimeUnit.SECONDS)).isEqualTo(FatalErrors.EXIT_STATUS);
         } finally {
             timer.shutdownNow();
         }
@@ -86,8 +86,26 @@ class FatalErrorTest {
                 csv.append("c1,b").append(i).append('\n');
             }
             app.drop("worker.csv", csv.toString());
-            assertThat(exits.poll(30, TimeUnit.SECONDS)).as("the application ends").isEqualTo(1);
+            assertThat(exits.poll(30, TimeUnit.SECONDS)).as("the application ends").isEqualTo(FatalErrors.EXIT_STATUS);
         }
+    }
+
+    @Test
+    void anErrorThatCannotEvenBeDescribedStillEndsTheApplication() throws Exception {
+        // out of memory, saying what went wrong runs out of memory too: the exit must not depend on the words
+        OutOfMemoryError unspeakable = new OutOfMemoryError() {
+            @Override
+            public String getMessage() {
+                throw new OutOfMemoryError("Java heap space, again");
+            }
+
+            @Override
+            public String toString() {
+                throw new OutOfMemoryError("Java heap space, again");
+            }
+        };
+        FatalErrors.fatal(unspeakable, "a test");
+        assertThat(exits.poll(10, TimeUnit.SECONDS)).as("the application ends").isEqualTo(FatalErrors.EXIT_STATUS);
     }
 
     @Test
@@ -98,9 +116,9 @@ class FatalErrorTest {
             app.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                     .willReturn(json(200, "{\"status\":\"success\",\"message\":\"Batch deleted\"}")));
             app.drop("fatal.csv", "classificationId,batchId\nc1,ok1\nc1,boom\nc1,ok2\n");
-            assertThat(exits.poll(30, TimeUnit.SECONDS)).as("the application ends").isEqualTo(1);
+            assertThat(exits.poll(30, TimeUnit.SECONDS)).as("the application ends").isEqualTo(FatalErrors.EXIT_STATUS);
             assertThat(logs.lines()).anyMatch(l -> l.startsWith("ERROR Fatal: StackOverflowError")
-                    && l.contains("The application stops now (exit status 1)"));
+                    && l.contains("The application stops now (exit status 4)"));
             assertThat(app.movedTo(".failed", "fatal.csv")).as("never taken as the file's own failure").isEmpty();
         }
     }

@@ -2,7 +2,10 @@ package dev.purge.extracta.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PairFingerprintsTest {
 
@@ -36,5 +39,23 @@ class PairFingerprintsTest {
             assertThat(seen.add("c" + (i % 7), "b" + i)).as("pair %d seen", i).isFalse();
         }
         assertThat(seen.size()).isEqualTo(n);
+    }
+
+    @Test
+    void aLongFileIsCheckedOutOfTheHeapAndLeavesNoFileBehind(@TempDir Path spill) throws Exception {
+        PairFingerprints seen = new PairFingerprints(spill);
+        int n = 100_000;
+        for (int i = 0; i < n; i++) {
+            assertThat(seen.add("c" + (i % 7), "b" + i)).isTrue();
+        }
+        assertThat(seen.offHeap()).isTrue();
+        for (int i = 0; i < n; i += 331) {
+            assertThat(seen.add("c" + (i % 7), "b" + i)).as("pair %d seen", i).isFalse();
+        }
+        assertThat(seen.add("c0", "b" + n)).isTrue();
+        seen.close();
+        try (var files = Files.list(spill)) {
+            assertThat(files).isEmpty();
+        }
     }
 }

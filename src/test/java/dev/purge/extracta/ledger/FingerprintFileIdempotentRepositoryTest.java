@@ -133,7 +133,7 @@ class FingerprintFileIdempotentRepositoryTest {
         java.util.Set<String> expected = new java.util.HashSet<>();
         for (int i = 0; i < 200_000; i++) {
             String key = "k" + random.nextInt(5_000);
-            long[] fp = set.fingerprint(key);
+            long[] fp = FingerprintSet.fingerprint(key);
             if (random.nextBoolean()) {
                 assertThat(set.add(fp[0], fp[1])).isEqualTo(expected.add(key));
             } else {
@@ -143,6 +143,68 @@ class FingerprintFileIdempotentRepositoryTest {
         assertThat(set.size()).isEqualTo(expected.size());
         for (int k = 0; k < 5_000; k++) {
             assertThat(set.contains("k" + k)).as("k" + k).isEqualTo(expected.contains("k" + k));
+        }
+    }
+
+    @Test
+    void theMappedFingerprintSetAgreesWithAHashSetUnderRandomAddsAndRemoves() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        Path spill = dir.resolve("spill");
+        FingerprintSet set = new FingerprintSet(spill, "t-");
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < 60_000; i++) {
+            assertThat(set.add("k" + i)).isTrue(); // past the heap table: the set moves to a mapped file
+            expected.add("k" + i);
+        }
+        assertThat(set.mapped()).isTrue();
+        for (int i = 0; i < 300_000; i++) {
+            String key = "k" + random.nextInt(80_000);
+            long[] fp = FingerprintSet.fingerprint(key);
+            if (random.nextBoolean()) {
+                assertThat(set.add(fp[0], fp[1])).isEqualTo(expected.add(key));
+            } else {
+                assertThat(set.remove(fp[0], fp[1])).isEqualTo(expected.remove(key));
+            }
+        }
+        assertThat(set.size()).isEqualTo(expected.size());
+        for (int k = 0; k < 80_000; k++) {
+            assertThat(set.contains("k" + k)).as("k" + k).isEqualTo(expected.contains("k" + k));
+        }
+        // the mapped table's file was unlinked as soon as it was opened: nothing to clean up after a crash
+        try (var files = Files.list(spill)) {
+            assertThat(files).isEmpty();
+        }
+        set.close();
+        assertThat(set.size()).isZero();
+        assertThat(set.add("k1")).isTrue();
+    }
+
+    @Test
+    void theIndexIsMadeFromTheFileAtEachStartNeverFromALeftover() throws Exception {
+        Path state = dir.resolve("state");
+        FingerprintFileIdempotentRepository first = open(1_000_000);
+        for (int i = 0; i < 40_000; i++) {
+            assertThat(first.add("c/b" + i)).isTrue();
+        }
+        first.stop();
+        // what a crash in the instant between making an index file and unlinking it could leave, full of garbage
+        Path leftover = state.resolve("pairs.fp.index-123.fpset");
+        Files.write(leftover, new byte[1 << 20]);
+        Path unrelated = state.resolve("pairs.fp.index-notes.txt");
+        Files.writeString(unrelated, "kept");
+
+        FingerprintFileIdempotentRepository second = open(1_000_000);
+        assertThat(leftover).doesNotExist();
+        assertThat(unrelated).exists();
+        for (int i = 0; i < 40_000; i += 13) {
+            assertThat(second.contains("c/b" + i)).as("c/b%d", i).isTrue();
+        }
+        assertThat(second.contains("c/b40000")).isFalse();
+        assertThat(second.add("c/b40000")).isTrue();
+        second.stop();
+        try (var files = Files.list(state)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("pairs.fp",
+                    "pairs.fp.index-notes.txt");
         }
     }
 }

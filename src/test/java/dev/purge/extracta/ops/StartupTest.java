@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.purge.extracta.ExtractaPurgeApplication;
 import dev.purge.extracta.testsupport.TestApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,23 @@ class StartupTest {
             first.stopApp();
             assertThat(ExtractaPurgeApplication.run(new String[] {"--once"}, same)).as("free once the first stops")
                     .isEqualTo(OneShotRun.ALL_DONE);
+        }
+    }
+
+    @Test
+    void aDuplicateCheckFileLeftByACrashIsRemovedByTheNextStartNeverByARefusedOne() throws Exception {
+        try (TestApp first = TestApp.start("leftover", Map.of())) {
+            Path leftover = Files.createDirectories(first.dataDir.resolve("state").resolve("files"))
+                    .resolve("pairs-123.fpset");
+            Files.write(leftover, new byte[4096]);
+            Map<String, String> same = new java.util.HashMap<>(TestApp.defaults());
+            same.put("extracta.base-url", "http://127.0.0.1:" + first.wireMock.port());
+            same.put("extracta.data-dir", first.dataDir.toString());
+            assertThat(ExtractaPurgeApplication.run(new String[] {"--once"}, same)).isEqualTo(OneShotRun.FATAL);
+            assertThat(leftover).as("the folder is another application's").exists();
+            first.stopApp();
+            assertThat(ExtractaPurgeApplication.run(new String[] {"--once"}, same)).isEqualTo(OneShotRun.ALL_DONE);
+            assertThat(leftover).doesNotExist();
         }
     }
 
