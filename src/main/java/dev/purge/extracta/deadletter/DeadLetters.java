@@ -12,6 +12,7 @@ import dev.purge.extracta.run.RowContext;
 import dev.purge.extracta.run.UnreadableFileException;
 import dev.purge.extracta.secret.SecretRedactor;
 import java.time.Instant;
+import java.util.List;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,21 @@ public class DeadLetters {
                 record.message());
         exchange.getMessage().setHeader(Exchange.FILE_NAME, record.source() + ".jsonl");
         exchange.getMessage().setBody(MAPPER.writeValueAsString(record) + "\n");
+    }
+
+    /**
+     * Holds the record (the body {@link #toRecord} made) on its queue message's run, to be sent by the message's
+     * consumer thread in the message's transaction once every request has its outcome ({@link #takeHeld}).
+     */
+    public void hold(Exchange exchange) {
+        RowContext row = RowContext.find(exchange);
+        FileRun.of(exchange).holdDeadLetter(row == null ? null : row.request().line(),
+                exchange.getMessage().getBody(String.class));
+    }
+
+    /** The records held for the exchange's queue message, in line order; none are held after. */
+    public List<String> takeHeld(Exchange exchange) {
+        return FileRun.of(exchange).takeHeldDeadLetters();
     }
 
     /** The dead-letter endpoint (a queue) took a record: dead letters are healthy again if they were not. */

@@ -34,6 +34,8 @@ public class MessageRuns {
         if (delivery != null) {
             run.delivery(delivery.deliveryCount(), delivery::alive);
         }
+        // its requests run on the worker pool; its JMS session (the transaction its dead letters join) is this thread's
+        run.holdDeadLetters();
     }
 
     /** Opens the run of a call to direct:extracta-delete-batch; its failures go to the dead-letter folder. */

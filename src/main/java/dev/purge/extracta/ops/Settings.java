@@ -75,6 +75,7 @@ public final class Settings {
         QUEUE_BROKER_URL("extracta.queue.broker-url", Rule.required()),
         QUEUE_USERNAME("extracta.queue.username", Rule.text()),
         QUEUE_PASSWORD("extracta.queue.password", Rule.secretText()),
+        QUEUE_MAX_CONNECTIONS("extracta.queue.max-connections", Rule.wholeNumber(1, 100)),
         QUEUE_REDELIVERY_DELAY("extracta.queue.redelivery-delay", Rule.millis(1, DAY)),
         QUEUE_MAX_REDELIVERY_DELAY("extracta.queue.max-redelivery-delay", Rule.millis(1, DAY)),
         DEFAULT_CLASSIFICATION_ID("extracta.default-classification-id", Rule.text()),

@@ -72,6 +72,15 @@ public final class FileRun {
     private BufferedWriter dryRunPlan;
     /** Outcome of each request, kept for runs that answer them (queue messages, direct calls); null for files. */
     private final List<RequestResult> results;
+    /**
+     * A queue message's dead-letter records, held while its requests run on worker threads and sent by the consumer's
+     * own thread once all are done (its JMS session serves that thread only); null for runs that send them at once.
+     */
+    private volatile List<HeldDeadLetter> heldDeadLetters;
+
+    /** A dead-letter record waiting for its message's consumer thread, with the line it sorts by. */
+    private record HeldDeadLetter(long line, String record) {
+    }
 
     /** A file, before it is opened. */
     public FileRun(String source, Path path, boolean dryRun) {
@@ -105,6 +114,36 @@ public final class FileRun {
     /** The run the exchange belongs to, or null before its entrance started one. */
     public static FileRun find(Exchange exchange) {
         return exchange.getProperty(PROPERTY, FileRun.class);
+    }
+
+    /** From now on the dead-letter route holds this run's records until {@link #takeHeldDeadLetters()}. */
+    public void holdDeadLetters() {
+        heldDeadLetters = Collections.synchronizedList(new ArrayList<>());
+    }
+
+    /** Whether the dead-letter route holds this run's records rather than sending them at once. */
+    public boolean isHoldingDeadLetters() {
+        return heldDeadLetters != null;
+    }
+
+    /** Holds one record (a request's: {@code line}; the whole message's: null) until the message's end. */
+    public void holdDeadLetter(Long line, String record) {
+        heldDeadLetters.add(new HeldDeadLetter(line == null ? 0 : line, record));
+    }
+
+    /** The records held so far, in the order of their lines, and none held any more. */
+    public List<String> takeHeldDeadLetters() {
+        List<HeldDeadLetter> held = heldDeadLetters;
+        if (held == null) {
+            return List.of();
+        }
+        List<HeldDeadLetter> taken;
+        synchronized (held) {
+            taken = new ArrayList<>(held);
+            held.clear();
+        }
+        taken.sort(Comparator.comparingLong(HeldDeadLetter::line));
+        return taken.stream().map(HeldDeadLetter::record).toList();
     }
 
     /** Where the dead-letter route sends this run's records (a Camel endpoint URI): the folder's or the queue's. */

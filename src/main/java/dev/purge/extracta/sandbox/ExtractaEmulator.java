@@ -306,7 +306,10 @@ public final class ExtractaEmulator implements AutoCloseable {
         };
     }
 
-    /** Runs it from the command line until Ctrl-C; prints one line with the base URL (never the key). */
+    /**
+     * Runs it from the command line until Ctrl-C; prints one line with the base URL, and one with its counters when
+     * it stops (never the key).
+     */
     public static void main(String[] args) throws InterruptedException {
         if (List.of(args).contains("--help")) {
             System.out.println(USAGE);
@@ -327,6 +330,11 @@ public final class ExtractaEmulator implements AutoCloseable {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // the counters a benchmark checks (deletes done, second deletes answered 404), never the key
+            Stats stats = emulator.stats();
+            System.out.println("Extracta emulator stats: requests=" + stats.requests() + " deletes=" + stats.deletes()
+                    + " answers=" + stats.answersByStatus() + " peakInFlight=" + stats.peakInFlight());
+            System.out.flush();
             emulator.close();
             stopped.countDown();
         }, "extracta-emulator-shutdown"));
