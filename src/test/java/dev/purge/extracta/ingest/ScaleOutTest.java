@@ -35,6 +35,11 @@ class ScaleOutTest {
 
     private static final String SUCCESS = "{\"status\":\"success\",\"message\":\"Batch deleted\"}";
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * The ceiling for a thousand messages to pass: the waits end as soon as they have, so a generous one costs nothing;
+     * on a loaded 2-core machine (several builds beside it) one pass took over two minutes.
+     */
+    private static final Duration THOUSAND_MESSAGES = Duration.ofMinutes(15);
     static EmbeddedBroker broker;
     static EmbeddedPostgres postgres;
 
@@ -84,7 +89,7 @@ class ScaleOutTest {
             assertThat(ingest.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).size())
                     .as("the ingest instance deletes nothing").isZero();
 
-            await().atMost(TestApp.TIMEOUT).until(() -> worker.wireMock
+            await().atMost(THOUSAND_MESSAGES).until(() -> worker.wireMock
                     .findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))).size() >= 1000);
             assertThat(perBatch(worker.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))))
                     .hasSize(1000).allSatisfy((batch, n) -> assertThat(n).as(batch).isEqualTo(1));
@@ -100,7 +105,7 @@ class ScaleOutTest {
             second.wireMock.stubFor(delete(urlEqualTo(TestApp.DELETE_PATH))
                     .willReturn(json(200, SUCCESS).withFixedDelay(5)));
             publish("scale.delete-batch", 1000);
-            await().atMost(TestApp.TIMEOUT).until(() -> deletes(first) + deletes(second) >= 1000);
+            await().atMost(THOUSAND_MESSAGES).until(() -> deletes(first) + deletes(second) >= 1000);
 
             Map<String, Integer> all = perBatch(first.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))));
             perBatch(second.wireMock.findAll(deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH))))
@@ -113,7 +118,7 @@ class ScaleOutTest {
 
             // the same requests again, on either instance: the shared repository skips every one
             publish("scale.delete-batch", 1000);
-            await().atMost(TestApp.TIMEOUT).until(() -> drained("scale.delete-batch"));
+            await().atMost(THOUSAND_MESSAGES).until(() -> drained("scale.delete-batch"));
             assertThat(deletes(first) + deletes(second)).as("nothing deleted twice").isEqualTo(1000);
         }
     }
@@ -145,7 +150,7 @@ class ScaleOutTest {
                 }
                 java.util.Collections.shuffle(messages, new java.util.Random(7));
                 publishTexts("overlap.delete-batch", messages);
-                await().atMost(TestApp.TIMEOUT).until(() -> drained("overlap.delete-batch")
+                await().atMost(THOUSAND_MESSAGES).until(() -> drained("overlap.delete-batch")
                         && claimsInDatabase() == 0 && perBatch(first.wireMock.findAll(
                                 deleteRequestedFor(urlEqualTo(TestApp.DELETE_PATH)))).size() == 100);
 
