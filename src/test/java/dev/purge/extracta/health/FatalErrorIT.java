@@ -80,7 +80,7 @@ class FatalErrorIT {
                         "csvHeader", "{{extracta.csv.header}}",
                         "maxLineLength", "{{extracta.input.max-line-length}}",
                         "maxMessageLength", "{{extracta.input.max-message-length}}")));
-        Process run = start(log, "-Dcamel.main.routesIncludePattern=classpath:routes/*.camel.yaml,file:"
+        Process run = start(log, "-Dcamel.main.routesIncludePattern=" + ExtractaPurgeApplication.ROUTES + ",file:"
                 + faultBeans.toAbsolutePath(), "--once", file.toString());
         boolean ended = run.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!ended) {
