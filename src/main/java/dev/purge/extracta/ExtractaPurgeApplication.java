@@ -18,6 +18,7 @@ import org.apache.camel.main.Main;
 public final class ExtractaPurgeApplication {
 
     public static final String ONCE = "--once";
+    private static final String MANAGEMENT_ENABLED = "extracta.management.enabled";
     /**
      * The route files of routes/, each named: a wildcard makes Camel read the whole jar entry by entry to find them
      * (about 25,000 entries, twice: once for the beans, once for the routes), which cost more than a second of every
@@ -67,6 +68,12 @@ public final class ExtractaPurgeApplication {
     }
 
     /** Runs until stopped (or, with --once, until the files are done) and returns the exit status. */
+    /** Whether extracta.management.enabled is set for this run: in the environment, by -D or by the caller. */
+    static boolean managementAskedFor(Map<String, String> overrides) {
+        return overrides.containsKey(MANAGEMENT_ENABLED) || System.getProperty(MANAGEMENT_ENABLED) != null
+                || System.getenv("EXTRACTA_MANAGEMENT_ENABLED") != null;
+    }
+
     public static int run(String[] args, Map<String, String> overrides) {
         return run(args, overrides, false);
     }
@@ -86,6 +93,11 @@ public final class ExtractaPurgeApplication {
             // the one-shot run hands the files over itself; neither the drop folder nor the queue is watched
             main.addOverrideProperty("extracta.inbox.watch", "false");
             main.addOverrideProperty("extracta.queue.consume", "false");
+            // a run that ends by itself serves no probes: no management port, no metrics registry (a third of the
+            // start), unless the operator asks for them where one sets this key for a run
+            if (!managementAskedFor(overrides)) {
+                main.addOverrideProperty(MANAGEMENT_ENABLED, "false");
+            }
             mainArgs = new String[0];
         }
         int exitCode;
