@@ -81,7 +81,7 @@ class FatalErrorIT {
                         "maxLineLength", "{{extracta.input.max-line-length}}",
                         "maxMessageLength", "{{extracta.input.max-message-length}}",
                         "stateDir", "{{extracta.state-dir}}")));
-        Process run = start(log, "-Dcamel.main.routesIncludePattern=classpath:routes/*.camel.yaml,file:"
+        Process run = start(log, "-Dcamel.main.routesIncludePattern=" + ExtractaPurgeApplication.ROUTES + ",file:"
                 + faultBeans.toAbsolutePath(), "--once", file.toString());
         boolean ended = run.waitFor(TestApp.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (!ended) {

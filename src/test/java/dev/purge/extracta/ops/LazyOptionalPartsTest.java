@@ -11,13 +11,13 @@ import dev.purge.extracta.ledger.JdbcDeletedPairs;
 import dev.purge.extracta.testsupport.TestApp;
 import java.util.Map;
 import org.apache.camel.CamelContext;
-import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.IdempotentRepository;
 import org.junit.jupiter.api.Test;
 
 /**
  * The default file-only run makes none of the optional parts declared in routes/beans.camel.yaml: no Artemis
- * connection factory, no PostgreSQL data source, no JDBC repository, and its queue route is not started. A YAML bean
+ * connection factory, no PostgreSQL data source, no JDBC repository, and neither the queue's routes nor enqueue
+ * mode's are made. A YAML bean
  * cannot be conditional, so those beans are small holders of their settings that make the real object on first use.
  */
 class LazyOptionalPartsTest {
@@ -48,7 +48,12 @@ class LazyOptionalPartsTest {
             assertThat(context.getRegistry().findByType(IdempotentRepository.class))
                     .as("only the file repository").hasSize(1)
                     .allMatch(r -> r.getClass().getSimpleName().equals("FingerprintFileIdempotentRepository"));
-            assertThat(context.getRouteController().getRouteStatus("queue")).isEqualTo(ServiceStatus.Stopped);
+            // neither the queue's routes nor enqueue mode's are made (no JMS endpoint, no listener container)
+            assertThat(context.getRoute("queue")).as("the queue route").isNull();
+            assertThat(context.getRoute("queue-halt")).as("its halt").isNull();
+            assertThat(context.getRoute("enqueue-row")).as("enqueue mode's route").isNull();
+            assertThat(context.getEndpoints()).as("no JMS endpoint")
+                    .noneMatch(e -> e.getEndpointUri().startsWith("jms:"));
         }
     }
 

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.purge.extracta.ExtractaPurgeApplication;
 import dev.purge.extracta.call.DeleteBatchPipelineTest;
+import dev.purge.extracta.testsupport.LogCapture;
 import dev.purge.extracta.testsupport.TestApp;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -42,6 +43,8 @@ class OneShotRunTest {
     private Path elsewhere;
     private String summary;
     private final Map<String, String> settings = new java.util.HashMap<>();
+    /** Settings of {@link TestApp#defaults()} this test leaves unset. */
+    private final List<String> unset = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -67,6 +70,7 @@ class OneShotRunTest {
         properties.put("extracta.base-url", "http://127.0.0.1:" + wireMock.port());
         properties.put("extracta.data-dir", dataDir.toString());
         properties.putAll(settings);
+        unset.forEach(properties::remove);
         List<String> args = new ArrayList<>(List.of(ExtractaPurgeApplication.ONCE));
         args.addAll(List.of(paths));
         PrintStream original = System.out;
@@ -259,5 +263,30 @@ class OneShotRunTest {
         assertThat(summary).containsPattern("pipe\\.csv +NOT_READ .*not a regular file")
                 .doesNotContain("empty");
         assertThat(dataDir.resolve("reports").resolve("pipe.csv.report.json")).doesNotExist();
+    }
+
+    @Test
+    void aOneShotRunOpensNoManagementPortUnlessItIsAskedFor() throws Exception {
+        // a machine's EXTRACTA_MANAGEMENT_ENABLED or -D would ask for it: this test is about the default
+        org.junit.jupiter.api.Assumptions.assumeFalse(System.getenv("EXTRACTA_MANAGEMENT_ENABLED") != null
+                || System.getProperty("extracta.management.enabled") != null);
+        unset.add("extracta.management.enabled");
+        settings.put("extracta.management.port", "0");
+        Path empty = Files.createDirectories(elsewhere.resolve("empty"));
+        try (LogCapture logs = LogCapture.capture()) {
+            assertThat(once(empty.toString())).isEqualTo(OneShotRun.ALL_DONE);
+            assertThat(logs.lines()).as("no management server, no metrics registry")
+                    .noneMatch(l -> l.contains("HTTP Management endpoints summary"))
+                    .noneMatch(l -> l.contains("MicrometerPrometheus enabled"));
+        }
+
+        unset.clear();
+        settings.put("extracta.management.enabled", "true");
+        try (LogCapture logs = LogCapture.capture()) {
+            assertThat(once(empty.toString())).isEqualTo(OneShotRun.ALL_DONE);
+            assertThat(logs.lines()).as("asked for: served as in the service")
+                    .anyMatch(l -> l.contains("HTTP Management endpoints summary"))
+                    .anyMatch(l -> l.contains("MicrometerPrometheus enabled"));
+        }
     }
 }

@@ -152,6 +152,9 @@ class PackagedJarIT {
                 .contains("dev.purge.extracta.ledger.JdbcDeletedPairs ")
                 .doesNotContain("org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory")
                 .doesNotContain("org.postgresql.")
-                .doesNotContain("org.apache.camel.processor.idempotent.jdbc.");
+                .doesNotContain("org.apache.camel.processor.idempotent.jdbc.")
+                // nor, in one-shot mode, the management server or the metrics registry
+                .doesNotContain("io.vertx.core.impl.VertxImpl ")
+                .doesNotContain("io.micrometer.prometheusmetrics.PrometheusMeterRegistry ");
     }
 }

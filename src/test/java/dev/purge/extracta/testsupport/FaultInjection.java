@@ -1,5 +1,6 @@
 package dev.purge.extracta.testsupport;
 
+import dev.purge.extracta.ExtractaPurgeApplication;
 import dev.purge.extracta.ingest.RequestReader;
 import dev.purge.extracta.ledger.FingerprintFileIdempotentRepository;
 import dev.purge.extracta.outcome.OutcomeRecorder;
@@ -86,7 +87,8 @@ public final class FaultInjection {
 
     /**
      * A YAML file that declares {@code bean} again as {@code type} with the given properties: loaded after
-     * routes/beans.camel.yaml (-Dcamel.main.routesIncludePattern=classpath:routes/*.camel.yaml,file:...), its bean is
+     * routes/beans.camel.yaml ({@code -Dcamel.main.routesIncludePattern=} {@link ExtractaPurgeApplication#ROUTES}
+     * {@code + ",file:..."}), its bean is
      * the one bound last, in Camel's pre-parse and again when the routes are loaded.
      */
     public static String beanOverrideYaml(String bean, String type, java.util.Map<String, String> properties) {
