@@ -55,6 +55,8 @@ public class FileRuns {
         clearInternalState(exchange);
         Path path = Path.of(exchange.getMessage().getHeader("CamelFileAbsolutePath", String.class)).toAbsolutePath();
         String source = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        // read once, here: every row's exchange is a copy of this one, and would carry (and copy) them for nothing
+        exchange.getMessage().removeHeaders("*");
         FileRun run = new FileRun(source, path, dryRun);
         Boolean inPlace = oneShotTargets.remove(path);
         run.inPlace(Boolean.TRUE.equals(inPlace));
@@ -178,7 +180,9 @@ public class FileRuns {
             return;
         }
         if (!run.interrupted()) {
-            FileRun.Stop stop = FileRun.stopOf(e, StoppingException.isStopping(exchange.getContext()));
+            // an Error (here or on any thread) ends the application: the file is not at fault, and resumes
+            FileRun.Stop stop = FileRun.stopOf(e, StoppingException.isStopping(exchange.getContext())
+                    || FatalErrors.ending());
             if (stop != null) {
                 run.interrupt(stop, FileRun.describeStop(stop, e));
             }

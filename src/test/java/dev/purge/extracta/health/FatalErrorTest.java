@@ -4,11 +4,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.delete;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static dev.purge.extracta.call.DeleteBatchPipelineTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.purge.extracta.call.DeleteBatchPipelineTest;
 import dev.purge.extracta.testsupport.FaultInjection;
 import dev.purge.extracta.testsupport.LogCapture;
 import dev.purge.extracta.testsupport.TestApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -87,6 +91,9 @@ class FatalErrorTest {
             }
             app.drop("worker.csv", csv.toString());
             assertThat(exits.poll(30, TimeUnit.SECONDS)).as("the application ends").isEqualTo(FatalErrors.EXIT_STATUS);
+            // its split never ends here (the test's exit does not end the JVM): no report, and never moved
+            assertThat(app.inbox().resolve("worker.csv")).as("left to resume").exists();
+            assertThat(app.movedTo(".failed", "worker.csv")).isEmpty();
         }
     }
 
@@ -119,7 +126,16 @@ class FatalErrorTest {
             assertThat(exits.poll(30, TimeUnit.SECONDS)).as("the application ends").isEqualTo(FatalErrors.EXIT_STATUS);
             assertThat(logs.lines()).anyMatch(l -> l.startsWith("ERROR Fatal: StackOverflowError")
                     && l.contains("The application stops now (exit status 4)"));
-            assertThat(app.movedTo(".failed", "fatal.csv")).as("never taken as the file's own failure").isEmpty();
+            assertLeftToResume(app, "fatal.csv");
         }
+    }
+
+    /** The file's run ends after the exit began (rows in flight finish first): it stays for the next start. */
+    private static void assertLeftToResume(TestApp app, String fileName) throws Exception {
+        Path report = app.inbox().resolveSibling("reports").resolve(fileName + ".report.json");
+        await().atMost(TestApp.TIMEOUT).until(() -> Files.exists(report));
+        assertThat(new ObjectMapper().readTree(report.toFile()).get("status").asText()).isEqualTo("INTERRUPTED");
+        assertThat(app.inbox().resolve(fileName)).as("left to resume").exists();
+        assertThat(app.movedTo(".failed", fileName)).as("never taken as the file's own failure").isEmpty();
     }
 }
