@@ -3,6 +3,7 @@ package dev.purge.extracta;
 import dev.purge.extracta.health.FatalErrors;
 import dev.purge.extracta.ops.OneShotRun;
 import dev.purge.extracta.ops.StartupChecks;
+import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.secret.SecretRedactor;
 import dev.purge.extracta.secret.SecretSettings;
 import java.util.Arrays;
@@ -110,7 +111,7 @@ public final class ExtractaPurgeApplication {
                 oneShot.exiting();
             }
             // a failed start would otherwise leave a non-daemon thread and a hanging JVM
-            System.err.println("Extracta purge could not start: " + SecretRedactor.redact(String.valueOf(e.getMessage())));
+            System.err.println("Extracta purge could not start: " + startFailure(e));
             return OneShotRun.FATAL;
         }
         if (oneShot == null) {
@@ -119,5 +120,15 @@ public final class ExtractaPurgeApplication {
         oneShot.printSummary(System.out);
         oneShot.exiting();
         return oneShot.exitCode();
+    }
+
+    /** The failure and each cause under it, one after the other, the key masked: Camel's own message is often only
+     *  "Error pre-parsing resource", and the reason is a cause or two below. */
+    static String startFailure(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append("; caused by ").append(Failures.oneLine(cause));
+        }
+        return SecretRedactor.redact(text.toString());
     }
 }
