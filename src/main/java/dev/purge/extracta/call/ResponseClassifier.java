@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,11 @@ public class ResponseClassifier {
 
     public void setMetrics(PurgeMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /** The delete-batch route's step, called directly (process: ref) rather than through bean binding. */
+    public static Processor classifyStep(ResponseClassifier classifier) {
+        return classifier::classify;
     }
 
     /**
@@ -165,16 +171,16 @@ public class ResponseClassifier {
     static void classify(int status, String body, String retryAfterHeader) throws DeleteFailedException {
         JsonNode json = parseObject(body);
         String apiStatus = json != null && json.hasNonNull("status") ? json.get("status").asText() : null;
+        if (status >= 200 && status < 300 && "success".equals(apiStatus)) {
+            return; // the usual answer: nothing to describe
+        }
         String message = describe(status, body, json);
         if (status >= 200 && status < 300) {
             if (json == null) {
                 throw new DeleteFailedException(Outcome.API_ERROR, status, "2xx answer is not JSON: " + message, null);
             }
-            if (!"success".equals(apiStatus)) {
-                throw new DeleteFailedException(Outcome.API_ERROR, status,
-                        "status is " + (apiStatus == null ? "missing" : "'" + apiStatus + "'") + ": " + message, null);
-            }
-            return;
+            throw new DeleteFailedException(Outcome.API_ERROR, status,
+                    "status is " + (apiStatus == null ? "missing" : "'" + apiStatus + "'") + ": " + message, null);
         }
         Long retryAfter = parseRetryAfter(retryAfterHeader, Instant.now());
         if (status == 401) {

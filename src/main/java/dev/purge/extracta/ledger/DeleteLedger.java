@@ -9,6 +9,7 @@ import dev.purge.extracta.run.DeliveryLostException;
 import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.run.LedgerUnavailableException;
 import dev.purge.extracta.run.Outcome;
+import dev.purge.extracta.run.RowCheck;
 import dev.purge.extracta.run.RowContext;
 import dev.purge.extracta.run.StoppingException;
 import dev.purge.extracta.secret.SecretRedactor;
@@ -18,6 +19,8 @@ import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
+import org.apache.camel.Processor;
 import org.apache.camel.Service;
 import org.apache.camel.processor.idempotent.jdbc.AbstractJdbcMessageIdRepository;
 import org.apache.camel.spi.IdempotentRepository;
@@ -153,6 +156,24 @@ public class DeleteLedger implements CamelContextAware, Service {
             throw new IllegalArgumentException("extracta.idempotency.claim-lease must be at least 1000 (ms)");
         }
         this.claimLease = claimLease;
+    }
+
+    // the row route's steps, called directly (process: ref / the ref language) rather than through bean binding
+
+    public static Predicate alreadyDeletedCheck(DeleteLedger ledger) {
+        return RowCheck.predicate(ledger::alreadyDeleted);
+    }
+
+    public static Predicate claimOrFindDeletedCheck(DeleteLedger ledger) {
+        return RowCheck.predicate(ledger::claimOrFindDeleted);
+    }
+
+    public static Processor beforeSendStep(DeleteLedger ledger) {
+        return ledger::beforeSend;
+    }
+
+    public static Processor recordDeletedStep(DeleteLedger ledger) {
+        return ledger::recordDeleted;
     }
 
     public boolean alreadyDeleted(Exchange exchange) throws LedgerUnavailableException {

@@ -13,6 +13,7 @@ import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.run.FileRun;
 import dev.purge.extracta.run.Outcome;
 import dev.purge.extracta.run.RequestResult;
+import dev.purge.extracta.run.RowCheck;
 import dev.purge.extracta.run.RowContext;
 import dev.purge.extracta.run.StateWriteException;
 import dev.purge.extracta.run.StoppingException;
@@ -20,6 +21,8 @@ import dev.purge.extracta.secret.SecretRedactor;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
+import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,24 @@ public class OutcomeRecorder {
     private FileReports reports = new FileReports(Path.of("data", "reports"));
     private String deleteUrl = "";
     private boolean dryRun;
+
+    // ---- the row route's steps, called directly (process: ref / the ref language) rather than through bean binding
+
+    public static Processor admitStep(OutcomeRecorder recorder) {
+        return recorder::admit;
+    }
+
+    public static Predicate duplicateCheck(OutcomeRecorder recorder) {
+        return RowCheck.predicate(recorder::isDuplicate);
+    }
+
+    public static Processor attemptLeavesStep(OutcomeRecorder recorder) {
+        return recorder::attemptLeaves;
+    }
+
+    public static Processor deletedStep(OutcomeRecorder recorder) {
+        return recorder::deleted;
+    }
 
     // ---- a row enters ---------------------------------------------------------------------------------------------
 
