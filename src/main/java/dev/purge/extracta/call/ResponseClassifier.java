@@ -9,6 +9,7 @@ import dev.purge.extracta.run.DeleteFailedException;
 import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.run.Outcome;
 import dev.purge.extracta.run.RowContext;
+import dev.purge.extracta.run.RowSteps;
 import dev.purge.extracta.secret.SecretRedactor;
 import java.io.IOException;
 import java.time.Duration;
@@ -58,7 +59,7 @@ public class ResponseClassifier {
 
     /** The delete-batch route's step, called directly (process: ref) rather than through bean binding. */
     public static Processor classifyStep(ResponseClassifier classifier) {
-        return classifier::classify;
+        return RowSteps.step(classifier::classify);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.purge.extracta.call;
 import dev.purge.extracta.run.ApiHaltedException;
 import dev.purge.extracta.run.DeliveryLostException;
 import dev.purge.extracta.run.RowContext;
+import dev.purge.extracta.run.RowSteps;
 import dev.purge.extracta.run.StoppingException;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -64,15 +65,15 @@ public class SendGate implements CamelContextAware {
     // the delete-batch route's steps, called directly (process: ref) rather than through bean binding
 
     public static Processor enterCallStep(SendGate gate) {
-        return gate::enterCall;
+        return RowSteps.step(gate::enterCall);
     }
 
     public static Processor acquireStep(SendGate gate) {
-        return gate::acquire;
+        return RowSteps.step(gate::acquire);
     }
 
     public static Processor leaveCallStep(SendGate gate) {
-        return gate::leaveCall;
+        return RowSteps.step(gate::leaveCall);
     }
 
     /**

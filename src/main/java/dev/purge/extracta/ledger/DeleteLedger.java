@@ -9,8 +9,8 @@ import dev.purge.extracta.run.DeliveryLostException;
 import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.run.LedgerUnavailableException;
 import dev.purge.extracta.run.Outcome;
-import dev.purge.extracta.run.RowCheck;
 import dev.purge.extracta.run.RowContext;
+import dev.purge.extracta.run.RowSteps;
 import dev.purge.extracta.run.StoppingException;
 import dev.purge.extracta.secret.SecretRedactor;
 import java.util.Set;
@@ -161,19 +161,19 @@ public class DeleteLedger implements CamelContextAware, Service {
     // the row route's steps, called directly (process: ref / the ref language) rather than through bean binding
 
     public static Predicate alreadyDeletedCheck(DeleteLedger ledger) {
-        return RowCheck.predicate(ledger::alreadyDeleted);
+        return RowSteps.check(ledger::alreadyDeleted);
     }
 
     public static Predicate claimOrFindDeletedCheck(DeleteLedger ledger) {
-        return RowCheck.predicate(ledger::claimOrFindDeleted);
+        return RowSteps.check(ledger::claimOrFindDeleted);
     }
 
     public static Processor beforeSendStep(DeleteLedger ledger) {
-        return ledger::beforeSend;
+        return RowSteps.step(ledger::beforeSend);
     }
 
     public static Processor recordDeletedStep(DeleteLedger ledger) {
-        return ledger::recordDeleted;
+        return RowSteps.step(ledger::recordDeleted);
     }
 
     public boolean alreadyDeleted(Exchange exchange) throws LedgerUnavailableException {

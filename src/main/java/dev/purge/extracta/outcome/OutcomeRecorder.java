@@ -13,8 +13,8 @@ import dev.purge.extracta.run.Failures;
 import dev.purge.extracta.run.FileRun;
 import dev.purge.extracta.run.Outcome;
 import dev.purge.extracta.run.RequestResult;
-import dev.purge.extracta.run.RowCheck;
 import dev.purge.extracta.run.RowContext;
+import dev.purge.extracta.run.RowSteps;
 import dev.purge.extracta.run.StateWriteException;
 import dev.purge.extracta.run.StoppingException;
 import dev.purge.extracta.secret.SecretRedactor;
@@ -48,19 +48,19 @@ public class OutcomeRecorder {
     // ---- the row route's steps, called directly (process: ref / the ref language) rather than through bean binding
 
     public static Processor admitStep(OutcomeRecorder recorder) {
-        return recorder::admit;
+        return RowSteps.step(recorder::admit);
     }
 
     public static Predicate duplicateCheck(OutcomeRecorder recorder) {
-        return RowCheck.predicate(recorder::isDuplicate);
+        return RowSteps.check(recorder::isDuplicate);
     }
 
     public static Processor attemptLeavesStep(OutcomeRecorder recorder) {
-        return recorder::attemptLeaves;
+        return RowSteps.step(recorder::attemptLeaves);
     }
 
     public static Processor deletedStep(OutcomeRecorder recorder) {
-        return recorder::deleted;
+        return RowSteps.step(recorder::deleted);
     }
 
     // ---- a row enters ---------------------------------------------------------------------------------------------

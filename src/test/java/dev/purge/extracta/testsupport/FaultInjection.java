@@ -6,6 +6,7 @@ import dev.purge.extracta.ledger.FingerprintFileIdempotentRepository;
 import dev.purge.extracta.outcome.OutcomeRecorder;
 import dev.purge.extracta.request.RequestRow;
 import dev.purge.extracta.run.DeleteFailedException;
+import dev.purge.extracta.run.RowSteps;
 import dev.purge.extracta.run.UnreadableFileException;
 import java.io.IOException;
 import java.util.Iterator;
@@ -46,13 +47,14 @@ public final class FaultInjection {
     }
 
     /**
-     * Replaces the running application's step {@code row-admit} (route {@code process-row}) by a call of
-     * {@link StackOverflowAdmit}: the production outcome recorder, whose row {@code boom} throws a StackOverflowError.
+     * Replaces the running application's step {@code row-admit} (route {@code process-row}) by the same kind of step
+     * (a {@link RowSteps#step} processor) calling {@link StackOverflowAdmit}: the production outcome recorder, whose
+     * row {@code boom} throws a StackOverflowError.
      */
     public static void adviseStackOverflowAtAdmit(CamelContext context) throws Exception {
         OutcomeRecorder recorder = context.getRegistry().lookupByNameAndType("outcomeRecorder", OutcomeRecorder.class);
         AdviceWith.adviceWith(context, "process-row", advice -> advice.weaveById("row-admit").replace()
-                .bean(new StackOverflowAdmit(recorder), "admit").id("row-admit"));
+                .process(RowSteps.step(new StackOverflowAdmit(recorder)::admit)).id("row-admit"));
     }
 
     /** The rows of the production reader; the 101st {@code hasNext} throws an OutOfMemoryError on the worker. */
